@@ -1,0 +1,1 @@
+"""linkledger's pure domain: rules, money, aggregates. No I/O, no wall clock."""

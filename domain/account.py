@@ -1,0 +1,196 @@
+"""The customer account: its balance, its users, its resources and, for Zenlayer,
+the negative-balance ladder (protection stage -> suspension stage -> recycle)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, ClassVar, Literal
+from uuid import UUID
+
+from domain.charges import ChargeLine
+from domain.errors import CurrencyMismatchError, DuplicateNameError, InvalidAmountError
+from domain.events import Aggregate, Frozen, account_id
+from domain.money import check_currency, round_line_amount
+
+ROLES = ("AdministratorAccess", "Finance", "ReadOnly", "Operator")
+
+
+class User(Frozen):
+    name: str
+    email: str
+    role: str
+
+
+class ResourceRef(Frozen):
+    resource_id: UUID
+    name: str
+    kind: str
+
+
+class Account(Aggregate):
+    TOPIC = "linkledger.Account"
+
+    class Event(Aggregate.Event):
+        TOPIC: ClassVar[str] = "linkledger.Account.Event"
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "linkledger.Account.Created"
+
+    class Opened(Created, Event):
+        TOPIC: ClassVar[str] = "linkledger.Account.Opened"
+        name: str
+        vendor: Literal["alibaba", "zenlayer"]
+        currency: str
+
+        def apply(self, a: Account) -> None:
+            a.name = self.name
+            a.vendor = self.vendor
+            a.currency = self.currency
+            a.opened_at = self.at
+            a.balance = Decimal(0)
+            a.users = []
+            a.resources = []
+            a.deducted_through = None
+            a.stage = "active"
+            a.protection_ends_at = None
+            a.suspension_ends_at = None
+
+    class UserAdded(Event):
+        TOPIC: ClassVar[str] = "linkledger.Account.UserAdded"
+        user: User
+
+        def apply(self, a: Account) -> None:
+            a.users.append(self.user)
+
+    class ResourceAdded(Event):
+        TOPIC: ClassVar[str] = "linkledger.Account.ResourceAdded"
+        resource: ResourceRef
+
+        def apply(self, a: Account) -> None:
+            a.resources.append(self.resource)
+
+    class Credited(Event):
+        """A top-up (Zenlayer) or a payment (Alibaba)."""
+
+        TOPIC: ClassVar[str] = "linkledger.Account.Credited"
+        kind: Literal["top_up", "payment"]
+        amount: Decimal
+        balance_after: Decimal
+
+        def apply(self, a: Account) -> None:
+            a.balance = self.balance_after
+
+    class Charged(Event):
+        TOPIC: ClassVar[str] = "linkledger.Account.Charged"
+        reason: Literal["daily", "subscription", "renewal", "setup_fee"]
+        service_day: date | None
+        lines: list[ChargeLine]
+        total: Decimal
+        balance_after: Decimal
+
+        def apply(self, a: Account) -> None:
+            a.balance = self.balance_after
+            if self.reason == "daily" and self.service_day is not None:
+                a.deducted_through = self.service_day
+
+    class BalanceExhausted(Event):
+        """Zenlayer: the balance fell below zero; the protection stage starts."""
+
+        TOPIC: ClassVar[str] = "linkledger.Account.BalanceExhausted"
+        balance: Decimal
+        protection_ends_at: datetime
+        suspension_ends_at: datetime
+        policy_ref: str
+
+        def apply(self, a: Account) -> None:
+            a.stage = "protection"
+            a.protection_ends_at = self.protection_ends_at
+            a.suspension_ends_at = self.suspension_ends_at
+
+    class SuspensionStarted(Event):
+        TOPIC: ClassVar[str] = "linkledger.Account.SuspensionStarted"
+
+        def apply(self, a: Account) -> None:
+            a.stage = "suspension"
+
+    class ResourcesRecycled(Event):
+        TOPIC: ClassVar[str] = "linkledger.Account.ResourcesRecycled"
+        recycled: list[str]
+
+        def apply(self, a: Account) -> None:
+            a.stage = "active"
+            a.protection_ends_at = None
+            a.suspension_ends_at = None
+
+    class ServiceRestored(Event):
+        TOPIC: ClassVar[str] = "linkledger.Account.ServiceRestored"
+        from_stage: str
+
+        def apply(self, a: Account) -> None:
+            a.stage = "active"
+            a.protection_ends_at = None
+            a.suspension_ends_at = None
+
+    class NoticeSent(Event):
+        """A reminder or notice email, addressed to the users the policy names."""
+
+        TOPIC: ClassVar[str] = "linkledger.Account.NoticeSent"
+        notice: Literal["protection_reminder", "suspension_notice", "final_notice"]
+        recipients: list[User]
+        subject: str
+
+    @classmethod
+    def open(cls, name: str, vendor: str, currency: str, at: datetime) -> Account:
+        check_currency(currency)
+        return cls._create(cls.Opened, id=account_id(name), name=name, vendor=vendor, currency=currency, at=at)
+
+    def add_user(self, user: User, at: datetime) -> None:
+        if any(u.name == user.name for u in self.users):
+            raise DuplicateNameError(f"account {self.name} already has a user named {user.name}")
+        self.trigger_event(self.UserAdded, user=user, at=at)
+
+    def add_resource(self, ref: ResourceRef, at: datetime) -> None:
+        self.trigger_event(self.ResourceAdded, resource=ref, at=at)
+
+    def credit(self, kind: str, amount: Decimal, currency: str, at: datetime) -> None:
+        if currency != self.currency:
+            raise CurrencyMismatchError(f"account {self.name} is in {self.currency}; a {kind} in {currency} is refused")
+        if amount <= 0:
+            raise InvalidAmountError(f"a {kind.replace('_', '-')} must be a positive amount, got {amount} {currency}")
+        if round_line_amount(amount, currency) != amount:
+            raise InvalidAmountError(f"{amount} has more decimals than {currency} allows")
+        self.trigger_event(self.Credited, kind=kind, amount=amount, balance_after=self.balance + amount, at=at)
+
+    def charge(self, reason: str, lines: list[ChargeLine], at: datetime, service_day: date | None = None) -> None:
+        for line in lines:
+            if line.currency != self.currency:
+                raise CurrencyMismatchError(
+                    f"{line.resource} {line.item} is priced in {line.currency} but account {self.name} pays in {self.currency}"
+                )
+        total = sum((line.amount for line in lines), Decimal(0))
+        self.trigger_event(
+            self.Charged,
+            reason=reason,
+            service_day=service_day,
+            lines=lines,
+            total=total,
+            balance_after=self.balance - total,
+            at=at,
+        )
+
+    def recipients(self, roles: list[str]) -> list[User]:
+        return [u for u in self.users if u.role in roles]
+
+    def ref(self, resource_id: UUID) -> ResourceRef | None:
+        return next((r for r in self.resources if r.resource_id == resource_id), None)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "account": self.name,
+            "vendor": self.vendor,
+            "currency": self.currency,
+            "balance": str(self.balance),
+            "stage": self.stage,
+            "deducted_through": self.deducted_through.isoformat() if self.deducted_through else None,
+        }

@@ -1,0 +1,80 @@
+"""The previous day's cost: which resources bill for a UTC day, and at what price.
+
+Zenlayer deducts at `deduct_at_hour` (01:00 UTC) for the previous day; a part day
+counts as a whole day. The same daily mechanism bills Alibaba's port reservation
+fee. Prices come from the book in force on the service day.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from domain.bandwidth import cap_for_day, format_mbps
+from domain.charges import ChargeLine
+from domain.hosted_connection import HostedConnection
+from domain.physical_connection import PhysicalConnection
+from domain.port import Port
+from domain.private_connect import PrivateConnect
+from domain.resource import Resource
+from domain.rule_book import RuleBook
+
+
+def billable_states(resource: Resource, rules: RuleBook, day: date) -> frozenset[str]:
+    if isinstance(resource, (Port, HostedConnection, PrivateConnect)):
+        policy = rules.policies.zenlayer_on(day)
+        return frozenset({"active", "suspended"} if policy.billing.bill_suspended_days else {"active"})
+    if isinstance(resource, PhysicalConnection):
+        alibaba = rules.policies.alibaba_on(day)
+        return frozenset({"active", "financial_locked"} if alibaba.billing.bill_financial_locked_days else {"active"})
+    return frozenset()
+
+
+def line_for_day(resource: Resource, day: date, rules: RuleBook, currency: str) -> ChargeLine | None:
+    states = billable_states(resource, rules, day)
+    if not states or not resource.touches(day, states):
+        return None
+    prices = rules.prices
+    if isinstance(resource, Port):
+        quote = prices.quote("zenlayer", "port", {"site": resource.site, "speed": resource.speed}, day, currency)
+        basis = f"port {resource.speed} at {resource.site}"
+    elif isinstance(resource, HostedConnection):
+        capacity = format_mbps(resource.capacity_mbps)
+        quote = prices.quote(
+            "zenlayer", "aws_hosted_connection", {"site": resource.site, "capacity": capacity}, day, currency
+        )
+        basis = f"AWS hosted connection {capacity} at {resource.site} for {resource.connect}"
+    elif isinstance(resource, PrivateConnect):
+        cap = cap_for_day(resource.changes, day)
+        quote = prices.quote("zenlayer", "private_connect", {"sites": resource.sites}, day, currency, mbps=cap)
+        basis = f"bandwidth cap {format_mbps(cap)} between {resource.sites}"
+    elif isinstance(resource, PhysicalConnection):
+        quote = prices.quote("alibaba", "port_reservation", {"spec": resource.spec}, day, currency)
+        basis = f"port reservation {resource.spec} at {resource.region}"
+    else:
+        return None
+    return ChargeLine.priced(
+        quote=quote,
+        resource=resource.name,
+        resource_id=resource.id,
+        kind=resource.KIND,
+        period_start=day,
+        period_end=day,
+        quantity=1,
+        basis=basis,
+    )
+
+
+def lines_for_day(resources: list[Resource], day: date, rules: RuleBook, currency: str) -> list[ChargeLine]:
+    lines = [line_for_day(r, day, rules, currency) for r in sorted(resources, key=lambda r: r.name)]
+    return [line for line in lines if line is not None]
+
+
+def first_billable_day(resources: list[Resource], from_day: date, rules: RuleBook) -> date | None:
+    days = []
+    for r in resources:
+        states = billable_states(r, rules, from_day)
+        if states:
+            d = r.first_day_touching(from_day, states)
+            if d is not None:
+                days.append(d)
+    return min(days) if days else None

@@ -1,0 +1,134 @@
+"""Per-product lifecycle policies, effective-dated like price books.
+
+Durations and limits the vendors publish (15/15 days, 2/2 days, 3 cuts, 2 days of
+retention, hosted connection tiers) live in policies/*.toml, because vendors change
+them: a change is a new file with a later `effective_on`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from domain.errors import PolicyNotFoundError, RuleFileError
+from domain.events import Frozen
+from domain.rule_data import parse_rule_file
+
+
+class ZenlayerBilling(Frozen):
+    deduct_at_hour: int = Field(ge=0, le=23)
+    bill_suspended_days: bool
+
+
+class BandwidthPolicy(Frozen):
+    max_cuts_per_month: int = Field(ge=0)
+    cut_takes_effect_after_days: int = Field(ge=0)
+
+
+class DeletionPolicy(Frozen):
+    retention_hours: int = Field(ge=0)
+
+
+class NegativeBalancePolicy(Frozen):
+    protection_hours: int = Field(ge=0)
+    suspension_hours: int = Field(ge=0)
+    notify_roles: list[str] = Field(min_length=1)
+
+
+class HostedConnectionPolicy(Frozen):
+    capacities_mbps: list[int] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _increasing(self) -> HostedConnectionPolicy:
+        caps = self.capacities_mbps
+        if any(b <= a for a, b in zip(caps, caps[1:])) or caps[0] <= 0:
+            raise ValueError("capacities_mbps must be positive and strictly increasing")
+        return self
+
+
+class ZenlayerPolicy(Frozen):
+    vendor: Literal["zenlayer"]
+    version: str = Field(min_length=1)
+    effective_on: date
+    note: str = ""
+    billing: ZenlayerBilling
+    bandwidth: BandwidthPolicy
+    deletion: DeletionPolicy
+    negative_balance: NegativeBalancePolicy
+    aws_hosted_connection: HostedConnectionPolicy
+
+
+class AlibabaBilling(Frozen):
+    deduct_at_hour: int = Field(ge=0, le=23)
+    bill_financial_locked_days: bool
+
+
+class FinancialLockPolicy(Frozen):
+    max_days: int = Field(ge=0)
+
+
+class RouterInterfacePolicy(Frozen):
+    suspend_after_expiry_days: int = Field(ge=0)
+    release_after_suspension_days: int = Field(ge=0)
+    renewal_term_starts: Literal["later_of_expiry_and_renewal", "expiry"]
+    auto_renew_months: int = Field(ge=1)
+
+
+class AlibabaPolicy(Frozen):
+    vendor: Literal["alibaba"]
+    version: str = Field(min_length=1)
+    effective_on: date
+    note: str = ""
+    billing: AlibabaBilling
+    financial_lock: FinancialLockPolicy
+    router_interface: RouterInterfacePolicy
+
+
+Policy = ZenlayerPolicy | AlibabaPolicy
+
+
+def policy_from_mapping(data: dict[str, Any], source: str) -> Policy:
+    vendor = data.get("vendor")
+    if vendor == "zenlayer":
+        return parse_rule_file(ZenlayerPolicy, data, source)
+    if vendor == "alibaba":
+        return parse_rule_file(AlibabaPolicy, data, source)
+    raise RuleFileError(source, [f"vendor: must be 'alibaba' or 'zenlayer', got {vendor!r}"])
+
+
+class PolicyBook:
+    def __init__(self, policies: list[Policy]) -> None:
+        problems = [
+            f"policy version {v!r} is loaded {n} times"
+            for v, n in Counter(p.version for p in policies).items()
+            if n > 1
+        ]
+        problems += [
+            f"two {vendor} policies take effect on {day}"
+            for (vendor, day), n in Counter((p.vendor, p.effective_on) for p in policies).items()
+            if n > 1
+        ]
+        if problems:
+            raise RuleFileError("policies", problems)
+        self.policies = sorted(policies, key=lambda p: (p.vendor, p.effective_on))
+
+    def _on(self, vendor: str, day: date) -> Policy:
+        in_force = [p for p in self.policies if p.vendor == vendor and p.effective_on <= day]
+        if not in_force:
+            raise PolicyNotFoundError(
+                f"no {vendor} policy is in force on {day.isoformat()}; supply one with --policies FILE"
+            )
+        return in_force[-1]
+
+    def zenlayer_on(self, day: date) -> ZenlayerPolicy:
+        p = self._on("zenlayer", day)
+        assert isinstance(p, ZenlayerPolicy)
+        return p
+
+    def alibaba_on(self, day: date) -> AlibabaPolicy:
+        p = self._on("alibaba", day)
+        assert isinstance(p, AlibabaPolicy)
+        return p

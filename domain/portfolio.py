@@ -1,0 +1,409 @@
+"""One account and every resource it owns: the unit a command or a due rule changes.
+
+Commands and due rules that touch several aggregates (a cross connect that starts a
+private connect's billing, a suspension stage that stops every port) are decided
+here, on objects the caller loaded; the caller saves every changed aggregate in one
+atomic write. `next_due` says which time-driven rule falls due next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import TypeVar
+
+from domain.account import Account, ResourceRef, User
+from domain.bandwidth import hosted_capacity_for
+from domain.billing_day import ONE_DAY, add_months, day_of, deduction_time
+from domain.charges import ChargeLine
+from domain.daily_charge import first_billable_day, lines_for_day
+from domain.errors import (
+    DuplicateNameError,
+    InsufficientBalanceError,
+    InvalidStateError,
+    PortInUseError,
+    UnknownResourceError,
+    VendorMismatchError,
+    WrongResourceKindError,
+)
+from domain import financial_lock, protection_stage
+from domain.hosted_connection import HostedConnection
+from domain.physical_connection import LeasedLine, PhysicalConnection
+from domain.port import Port
+from domain.private_connect import End, PrivateConnect
+from domain.resource import Resource, ZenlayerResource
+from domain.router_interface import RouterInterface
+from domain.rule_book import RuleBook
+
+R = TypeVar("R", bound=Resource)
+
+# Due rules at the same instant run in this order: money first, then renewals,
+# then stage changes, then removals.
+DEDUCT, RENEW, STAGE, REMOVE = 0, 1, 2, 3
+
+
+@dataclass(frozen=True, order=True)
+class Due:
+    at: datetime
+    priority: int
+    subject: str
+    action: str
+    day: date | None = None
+
+
+class Portfolio:
+    def __init__(self, account: Account, resources: list[Resource]) -> None:
+        self.account = account
+        self.resources: dict[str, Resource] = {r.name: r for r in resources}
+
+    # ----------------------------------------------------------------- helpers
+    def aggregates(self) -> list[Account | Resource]:
+        return [self.account, *self.resources.values()]
+
+    def of_kind(self, cls: type[R]) -> list[R]:
+        return [r for r in sorted(self.resources.values(), key=lambda r: r.name) if isinstance(r, cls)]
+
+    def get(self, name: str, cls: type[R]) -> R:
+        r = self.resources.get(name)
+        if r is None:
+            raise UnknownResourceError(f"account {self.account.name} has no resource named {name}")
+        if not isinstance(r, cls):
+            raise WrongResourceKindError(f"{name} is a {r.KIND}, not a {cls.KIND}")
+        return r
+
+    def _require_vendor(self, vendor: str, what: str) -> None:
+        if self.account.vendor != vendor:
+            raise VendorMismatchError(
+                f"{what} is a {vendor} product but account {self.account.name} is a {self.account.vendor} account"
+            )
+
+    def _check_new_name(self, name: str, taken: set[str]) -> None:
+        if name in self.resources or name in taken:
+            raise DuplicateNameError(f"a resource named {name} already exists; resource names are unique")
+
+    def _add(self, resource: Resource, at: datetime) -> None:
+        self.resources[resource.name] = resource
+        self.account.add_resource(ResourceRef(resource_id=resource.id, name=resource.name, kind=resource.KIND), at)
+
+    def _zenlayer_resources(self) -> list[ZenlayerResource]:
+        return self.of_kind(ZenlayerResource)
+
+    # ---------------------------------------------------------------- money
+    def credit(self, kind: str, amount: Decimal, currency: str, at: datetime, rules: RuleBook) -> None:
+        self.account.credit(kind, amount, currency, at)
+        if self.account.balance < 0:
+            return
+        if self.account.vendor == "zenlayer" and self.account.stage in ("protection", "suspension"):
+            protection_stage.restore(self.account, self._zenlayer_resources(), at)
+        if self.account.vendor == "alibaba":
+            financial_lock.recover_paid(self.of_kind(PhysicalConnection), at)
+
+    def _debit(self, reason: str, lines: list[ChargeLine], at: datetime, rules: RuleBook, day: date | None = None) -> None:
+        self.account.charge(reason, lines, at, service_day=day)
+        if self.account.balance >= 0:
+            return
+        policy_day = day or day_of(at)
+        if self.account.vendor == "zenlayer" and self.account.stage == "active":
+            protection_stage.start_protection(self.account, rules.policies.zenlayer_on(policy_day), at)
+        if self.account.vendor == "alibaba":
+            financial_lock.lock_overdue(
+                self.account, self.of_kind(PhysicalConnection), rules.policies.alibaba_on(policy_day), at
+            )
+
+    def add_user(self, name: str, email: str, role: str, at: datetime) -> None:
+        self.account.add_user(User(name=name, email=email, role=role), at)
+
+    # ------------------------------------------------------------- zenlayer
+    def order_port(self, name: str, site: str, speed: str, at: datetime) -> Port:
+        self._require_vendor("zenlayer", "a port")
+        self._check_new_name(name, set())
+        port = Port.order(name, self.account.id, site, speed, at)
+        self._add(port, at)
+        return port
+
+    def complete_cross_connect(self, port_name: str, at: datetime) -> None:
+        self.get(port_name, Port).complete_cross_connect(at)
+        self._start_ready_connects(at)
+
+    def delete_port(self, port_name: str, at: datetime) -> None:
+        port = self.get(port_name, Port)
+        users = [
+            c.name
+            for c in self.of_kind(PrivateConnect)
+            if not c.is_gone and any(e.kind == "port" and e.name == port_name for e in c.ends)
+        ]
+        if users:
+            raise PortInUseError(
+                f"port {port_name} is an end of {', '.join(users)}; delete those private connects "
+                f"(and let their 2-day retention pass) before deleting the port"
+            )
+        port.delete(at)
+
+    def _end(self, spec: str, connect: str, bandwidth_mbps: int, rules: RuleBook, at: datetime,
+             new: list[Resource]) -> tuple[End, int | None]:
+        kind, _, rest = spec.partition(":")
+        if kind == "port":
+            port = self.get(rest, Port)
+            port.check_not_gone("connect")
+            return End(kind="port", name=port.name, resource_id=port.id, site=port.site), None
+        if kind == "aws":
+            name, _, site = rest.partition("@")
+            if not name or not site:
+                raise InvalidStateError(f"an AWS end is written aws:NAME@SITE, got {spec!r}")
+            self._check_new_name(name, {r.name for r in new})
+            policy = rules.policies.zenlayer_on(day_of(at))
+            capacity = hosted_capacity_for(bandwidth_mbps, policy.aws_hosted_connection.capacities_mbps)
+            hosted = HostedConnection.provision(name, self.account.id, site, capacity, connect, policy.version, at)
+            new.append(hosted)
+            return End(kind="aws", name=name, resource_id=hosted.id, site=site), capacity
+        raise InvalidStateError(f"an end is port:NAME or aws:NAME@SITE, got {spec!r}")
+
+    def create_private_connect(
+        self, name: str, a_end: str, z_end: str, bandwidth_mbps: int, at: datetime, rules: RuleBook
+    ) -> PrivateConnect:
+        self._require_vendor("zenlayer", "a private connect")
+        self._check_new_name(name, set())
+        new: list[Resource] = []
+        a, cap_a = self._end(a_end, name, bandwidth_mbps, rules, at, new)
+        z, cap_z = self._end(z_end, name, bandwidth_mbps, rules, at, new)
+        if a.name == z.name:
+            raise InvalidStateError(f"private connect {name} needs two different ends, got {a.name} twice")
+        caps = [c for c in (cap_a, cap_z) if c is not None]
+        connect = PrivateConnect.order(name, self.account.id, a, z, bandwidth_mbps, min(caps) if caps else None, at)
+        for r in new:
+            self._add(r, at)
+        self._add(connect, at)
+        self._start_ready_connects(at)
+        return connect
+
+    def accept_hosted_connection(self, name: str, at: datetime) -> None:
+        self.get(name, HostedConnection).accept(at)
+        self._start_ready_connects(at)
+
+    def _end_is_active(self, end: End) -> bool:
+        r = self.resources[end.name]
+        return isinstance(r, (Port, HostedConnection)) and r.is_active
+
+    def _start_ready_connects(self, at: datetime) -> None:
+        for c in self.of_kind(PrivateConnect):
+            if c.state == "pending" and all(self._end_is_active(e) for e in c.ends):
+                c.start_billing(at)
+
+    def raise_bandwidth(self, name: str, mbps: int, at: datetime) -> None:
+        self.get(name, PrivateConnect).raise_bandwidth(mbps, at)
+
+    def cut_bandwidth(self, name: str, mbps: int, at: datetime, rules: RuleBook) -> None:
+        self.get(name, PrivateConnect).cut_bandwidth(mbps, at, rules.policies.zenlayer_on(day_of(at)))
+
+    def _hosted_ends(self, connect: PrivateConnect) -> list[HostedConnection]:
+        return [h for e in connect.ends if e.kind == "aws" for h in [self.get(e.name, HostedConnection)]]
+
+    def delete_private_connect(self, name: str, at: datetime, rules: RuleBook) -> None:
+        connect = self.get(name, PrivateConnect)
+        connect.delete(at, rules.policies.zenlayer_on(day_of(at)))
+        for h in self._hosted_ends(connect):
+            if not h.is_gone:
+                h.trigger_event(h.DeletedWithConnect, at=at)
+
+    def recover_private_connect(self, name: str, at: datetime) -> None:
+        connect = self.get(name, PrivateConnect)
+        hosted = self._hosted_ends(connect)
+        ports_ok = all(
+            self.get(e.name, Port).is_active for e in connect.ends if e.kind == "port"
+        )
+        connect.recover(at, both_ends_active=ports_ok and all(h.accepted for h in hosted))
+        for h in hosted:
+            h.trigger_event(h.RecoveredWithConnect, state="active" if h.accepted else "pending", at=at)
+
+    # -------------------------------------------------------------- alibaba
+    def apply_physical_connection(
+        self, name: str, region: str, spec: str, leased_line: LeasedLine, at: datetime, rules: RuleBook
+    ) -> PhysicalConnection:
+        self._require_vendor("alibaba", "a physical connection")
+        self._check_new_name(name, set())
+        pc = PhysicalConnection.apply_for(name, self.account.id, region, spec, leased_line, at)
+        quote = rules.prices.quote("alibaba", "setup_fee", {"spec": spec}, day_of(at), self.account.currency)
+        line = ChargeLine.priced(
+            quote=quote, resource=name, resource_id=pc.id, kind=pc.KIND, period_start=day_of(at),
+            period_end=day_of(at), quantity=1, basis=f"one-time setup of a {spec} physical connection",
+        )
+        self._add(pc, at)
+        self._debit("setup_fee", [line], at, rules)
+        return pc
+
+    def terminate_physical_connection(self, name: str, at: datetime) -> None:
+        self.get(name, PhysicalConnection).terminate(at)
+
+    def _subscription_line(
+        self, ri: RouterInterface, months: int, start: datetime, end: datetime, rules: RuleBook
+    ) -> ChargeLine:
+        day = day_of(start)
+        if ri.connection_type == "vpc":
+            match = {"connection_type": "vpc", "spec": ri.spec, "distance": ri.distance_band or ""}
+            where = f"VPC {ri.initiator_region} -> {ri.receiver_region} ({ri.distance_band})"
+        else:
+            match = {
+                "connection_type": "physical",
+                "spec": ri.spec,
+                "initiator_region": ri.initiator_region,
+                "receiver_region": ri.receiver_region,
+            }
+            where = f"{ri.initiator_region} -> {ri.receiver_region}"
+        quote = rules.prices.quote("alibaba", "router_interface", match, day, self.account.currency)
+        return ChargeLine.priced(
+            quote=quote, resource=ri.name, resource_id=ri.id, kind=ri.KIND, period_start=day,
+            period_end=day_of(end) - ONE_DAY, quantity=months,
+            basis=f"initiator {ri.spec} {where}, subscription {start.isoformat()} to {end.isoformat()}",
+        )
+
+    def _pay_in_advance(self, line: ChargeLine, what: str) -> None:
+        if self.account.balance < line.amount:
+            raise InsufficientBalanceError(
+                f"{what} costs {line.amount} {line.currency} in advance but account {self.account.name} "
+                f"has {self.account.balance} {self.account.currency}; pay first"
+            )
+
+    def create_router_interface(
+        self,
+        *,
+        name: str,
+        role: str,
+        connection_type: str,
+        initiator_region: str,
+        receiver_region: str,
+        spec: str,
+        months: int | None,
+        auto_renew: bool,
+        physical_connection: str | None,
+        peer: str | None,
+        at: datetime,
+        rules: RuleBook,
+    ) -> RouterInterface:
+        self._require_vendor("alibaba", "a router interface")
+        self._check_new_name(name, set())
+        if role not in ("initiator", "receiver"):
+            raise InvalidStateError(f"role must be initiator or receiver, got {role!r}")
+        if connection_type not in ("physical", "vpc"):
+            raise InvalidStateError(f"connection_type must be physical or vpc, got {connection_type!r}")
+        if physical_connection is not None:
+            self.get(physical_connection, PhysicalConnection).check_not_gone("attach a router interface to")
+        if connection_type == "physical" and physical_connection is None:
+            raise InvalidStateError(f"router interface {name} on a physical connection needs physical_connection=NAME")
+        band = None
+        if connection_type == "vpc":
+            band, _ = rules.prices.distance_band("alibaba", initiator_region, receiver_region, day_of(at))
+        if role == "receiver":
+            if months is not None or auto_renew:
+                raise InvalidStateError(
+                    f"{name} is a receiver: it is created as pay-as-you-go and never charged; drop months/auto_renew"
+                )
+            ri = RouterInterface.open(
+                name=name, account_id=self.account.id, role=role, connection_type=connection_type,
+                initiator_region=initiator_region, receiver_region=receiver_region, spec=spec, distance_band=band,
+                physical_connection=physical_connection, peer=peer, expires_at=None, auto_renew=False, at=at,
+            )
+            self._add(ri, at)
+            return ri
+        if not months or months < 1:
+            raise InvalidStateError(f"initiator {name} is a subscription: give months=N (N >= 1)")
+        expires_at = add_months(at, months)
+        ri = RouterInterface.open(
+            name=name, account_id=self.account.id, role=role, connection_type=connection_type,
+            initiator_region=initiator_region, receiver_region=receiver_region, spec=spec, distance_band=band,
+            physical_connection=physical_connection, peer=peer, expires_at=expires_at, auto_renew=auto_renew, at=at,
+        )
+        line = self._subscription_line(ri, months, at, expires_at, rules)
+        self._pay_in_advance(line, f"router interface {name} for {months} month(s)")
+        self._add(ri, at)
+        self._debit("subscription", [line], at, rules)
+        return ri
+
+    def renew_router_interface(self, name: str, months: int, at: datetime, rules: RuleBook, automatic: bool = False) -> None:
+        ri = self.get(name, RouterInterface)
+        policy = rules.policies.alibaba_on(day_of(at))
+        start, end = ri.renewal_term(at, months, policy)
+        line = self._subscription_line(ri, months, start, end, rules)
+        self._pay_in_advance(line, f"renewing {name} for {months} month(s)")
+        ri.renew(at, months, policy, automatic=automatic)
+        self._debit("renewal", [line], at, rules)
+
+    def set_auto_renew(self, name: str, enabled: bool, at: datetime) -> None:
+        self.get(name, RouterInterface).set_auto_renew(enabled, at)
+
+    def add_route_entry(self, name: str, destination_cidr: str, at: datetime) -> None:
+        self.get(name, RouterInterface).add_route_entry(destination_cidr, at)
+
+    # ------------------------------------------------------------ due rules
+    def next_due(self, rules: RuleBook) -> Due | None:
+        candidates: list[Due] = []
+        acct = self.account
+        from_day = acct.deducted_through + ONE_DAY if acct.deducted_through else day_of(acct.opened_at)
+        day = first_billable_day(list(self.resources.values()), from_day, rules)
+        if day is not None:
+            hour = self._deduct_hour(day, rules)
+            candidates.append(Due(deduction_time(day, hour), DEDUCT, acct.name, "deduct", day))
+        if acct.stage == "protection" and acct.protection_ends_at is not None:
+            candidates.append(Due(acct.protection_ends_at, STAGE, acct.name, "start_suspension"))
+        if acct.stage == "suspension" and acct.suspension_ends_at is not None:
+            candidates.append(Due(acct.suspension_ends_at, REMOVE, acct.name, "recycle"))
+        for c in self.of_kind(PrivateConnect):
+            if c.state == "deleted" and c.recoverable_until is not None:
+                candidates.append(Due(c.recoverable_until, REMOVE, c.name, "purge"))
+        for ri in self.of_kind(RouterInterface):
+            if ri.is_initiator and ri.state == "active" and ri.expires_at is not None:
+                candidates.append(Due(ri.expires_at, RENEW, ri.name, "expire"))
+            elif ri.state == "expired" and ri.suspend_at is not None:
+                candidates.append(Due(ri.suspend_at, STAGE, ri.name, "suspend"))
+            elif ri.state == "suspended" and ri.release_at is not None:
+                candidates.append(Due(ri.release_at, REMOVE, ri.name, "release"))
+        for pc in self.of_kind(PhysicalConnection):
+            if pc.state == "financial_locked" and pc.release_at is not None:
+                candidates.append(Due(pc.release_at, REMOVE, pc.name, "release"))
+        return min(candidates) if candidates else None
+
+    def _deduct_hour(self, day: date, rules: RuleBook) -> int:
+        if self.account.vendor == "zenlayer":
+            return rules.policies.zenlayer_on(day).billing.deduct_at_hour
+        return rules.policies.alibaba_on(day).billing.deduct_at_hour
+
+    def run(self, due: Due, rules: RuleBook) -> None:
+        at = due.at
+        if due.action == "deduct":
+            assert due.day is not None
+            lines = lines_for_day(list(self.resources.values()), due.day, rules, self.account.currency)
+            self._debit("daily", lines, at, rules, day=due.day)
+        elif due.action == "start_suspension":
+            policy = rules.policies.zenlayer_on(day_of(at))
+            protection_stage.start_suspension(self.account, self._zenlayer_resources(), policy, at)
+        elif due.action == "recycle":
+            policy = rules.policies.zenlayer_on(day_of(at))
+            protection_stage.recycle(self.account, self._zenlayer_resources(), policy, at)
+        elif due.action == "purge":
+            connect = self.get(due.subject, PrivateConnect)
+            connect.purge(at)
+            for h in self._hosted_ends(connect):
+                if not h.is_gone:
+                    h.trigger_event(h.Purged, at=at)
+        elif due.action == "expire":
+            self._expire_or_auto_renew(self.get(due.subject, RouterInterface), at, rules)
+        elif due.action == "suspend":
+            self.get(due.subject, RouterInterface).suspend(at, rules.policies.alibaba_on(day_of(at)))
+        elif due.action == "release" and isinstance(self.resources[due.subject], RouterInterface):
+            self.get(due.subject, RouterInterface).release(at, reason="suspended past the release period")
+        elif due.action == "release":
+            pc = self.get(due.subject, PhysicalConnection)
+            financial_lock.release_unpaid(pc, self.of_kind(RouterInterface), at)
+        else:  # pragma: no cover - the scheduler only makes the actions above
+            raise AssertionError(due)
+
+    def _expire_or_auto_renew(self, ri: RouterInterface, at: datetime, rules: RuleBook) -> None:
+        policy = rules.policies.alibaba_on(day_of(at))
+        if ri.auto_renew:
+            try:
+                self.renew_router_interface(ri.name, policy.router_interface.auto_renew_months, at, rules, automatic=True)
+                return
+            except InsufficientBalanceError:
+                ri.expire(at, policy, auto_renew_failed=True)
+                return
+        ri.expire(at, policy, auto_renew_failed=False)

@@ -1,0 +1,187 @@
+"""Versioned price books (rules as data, Kill Bill style).
+
+A price book is one file per vendor and effective date; a price change is a new
+file, never an edit. To price an item on a day we take the vendor's books in
+force on that day, newest first, and the first book that prices the item wins.
+Entries match exactly on their `match` keys; bandwidth-priced entries carry an
+`up_to_mbps` tier ceiling and the smallest ceiling at or above the cap is used.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from domain.errors import PriceNotFoundError, RuleFileError
+from domain.events import Frozen
+from domain.money import MINOR_UNITS
+from domain.rule_data import parse_rule_file, refuse_floats
+
+Vendor = Literal["alibaba", "zenlayer"]
+Per = Literal["day", "month", "once"]
+
+
+class PriceEntry(Frozen):
+    item: str
+    match: dict[str, str] = Field(default_factory=dict)
+    up_to_mbps: int | None = Field(default=None, gt=0)
+    per: Per
+    price: dict[str, Decimal]
+    note: str = ""
+
+    @property
+    def key(self) -> tuple[str, tuple[tuple[str, str], ...], int | None]:
+        return (self.item, tuple(sorted(self.match.items())), self.up_to_mbps)
+
+    def describe(self) -> str:
+        parts = [self.item] + [f"{k}={v}" for k, v in sorted(self.match.items())]
+        if self.up_to_mbps is not None:
+            parts.append(f"up_to_mbps={self.up_to_mbps}")
+        return "/".join(parts)
+
+
+class DistanceBand(Frozen):
+    """VPC interconnection: the distance band between two regions (order does not matter)."""
+
+    regions: list[str] = Field(min_length=2, max_length=2)
+    band: str
+
+    @property
+    def pair(self) -> tuple[str, ...]:
+        return tuple(sorted(self.regions))
+
+
+class PriceBook(Frozen):
+    vendor: Vendor
+    version: str = Field(min_length=1)
+    effective_on: date
+    currencies: list[str] = Field(min_length=1)
+    entries: list[PriceEntry]
+    distance_bands: list[DistanceBand] = Field(default_factory=list)
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _check_entries(self) -> PriceBook:
+        problems = [f"currencies: {c} is not a supported currency" for c in self.currencies if c not in MINOR_UNITS]
+        for i, e in enumerate(self.entries):
+            where = f"entries[{i}] ({e.describe()})"
+            for c in e.price.keys() - set(self.currencies):
+                problems.append(f"{where}: currency {c} is not in this book's currencies")
+            for c in set(self.currencies) - e.price.keys():
+                problems.append(f"{where}: has no {c} price")
+            for c, amount in e.price.items():
+                if amount < 0:
+                    problems.append(f"{where}: {c} price {amount} is negative")
+        for key, n in Counter(e.key for e in self.entries).items():
+            if n > 1:
+                problems.append(f"{key[0]} {dict(key[1])} up_to_mbps={key[2]}: priced {n} times")
+        for pair, n in Counter(b.pair for b in self.distance_bands).items():
+            if n > 1:
+                problems.append(f"distance band for {' ~ '.join(pair)} is given {n} times")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], source: str) -> PriceBook:
+        problems: list[str] = []
+        refuse_floats(data.get("entries", []), "entries", problems)
+        if problems:
+            raise RuleFileError(source, problems)
+        return parse_rule_file(cls, data, source)
+
+
+class Quote(Frozen):
+    """A unit price and where it came from: enough to explain an invoice line."""
+
+    item: str
+    unit_price: Decimal
+    currency: str
+    per: Per
+    price_ref: str
+    entry: str
+
+
+class PriceCatalog:
+    def __init__(self, books: list[PriceBook]) -> None:
+        problems: list[str] = []
+        for version, n in Counter(b.version for b in books).items():
+            if n > 1:
+                problems.append(f"price book version {version!r} is loaded {n} times")
+        seen: dict[tuple[Any, ...], str] = {}
+        for b in books:
+            for e in b.entries:
+                k = (b.vendor, b.effective_on, e.key)
+                if k in seen:
+                    problems.append(
+                        f"{e.describe()} effective {b.effective_on} is priced by both {seen[k]} and {b.version}"
+                    )
+                seen[k] = b.version
+        if problems:
+            raise RuleFileError("price books", problems)
+        self.books = sorted(books, key=lambda b: (b.vendor, b.effective_on, b.version))
+
+    def quote(
+        self,
+        vendor: str,
+        item: str,
+        match: dict[str, str],
+        on: date,
+        currency: str,
+        mbps: int | None = None,
+    ) -> Quote:
+        wanted = tuple(sorted(match.items()))
+        in_force = [b for b in self.books if b.vendor == vendor and b.effective_on <= on]
+        for book in reversed(in_force):
+            candidates = [e for e in book.entries if e.item == item and tuple(sorted(e.match.items())) == wanted]
+            if not candidates:
+                continue
+            entry = self._pick(candidates, mbps)
+            if entry is None:
+                continue
+            if currency not in entry.price:
+                raise PriceNotFoundError(
+                    f"{book.version} prices {entry.describe()} but not in {currency}; add a {currency} price"
+                )
+            return Quote(
+                item=item,
+                unit_price=entry.price[currency],
+                currency=currency,
+                per=entry.per,
+                price_ref=book.version,
+                entry=entry.describe(),
+            )
+        what = "/".join([item] + [f"{k}={v}" for k, v in wanted]) + (f" at {mbps} Mbps" if mbps else "")
+        raise PriceNotFoundError(
+            f"no {vendor} price book in force on {on.isoformat()} prices {what}; "
+            f"supply one with --prices FILE or a '@prices FILE' scenario line"
+        )
+
+    def distance_band(self, vendor: str, region_a: str, region_b: str, on: date) -> tuple[str, str]:
+        """The band and the book that gave it, for a VPC interconnection between two regions."""
+        pair = tuple(sorted((region_a, region_b)))
+        in_force = [b for b in self.books if b.vendor == vendor and b.effective_on <= on]
+        for book in reversed(in_force):
+            for band in book.distance_bands:
+                if band.pair == pair:
+                    return band.band, book.version
+        raise PriceNotFoundError(
+            f"no {vendor} price book in force on {on.isoformat()} gives the distance band between "
+            f"{region_a} and {region_b}; add it under distance_bands"
+        )
+
+    @staticmethod
+    def _pick(candidates: list[PriceEntry], mbps: int | None) -> PriceEntry | None:
+        flat = [e for e in candidates if e.up_to_mbps is None]
+        if mbps is None:
+            return flat[0] if flat else None
+        tiers = sorted((e for e in candidates if e.up_to_mbps is not None), key=lambda e: e.up_to_mbps or 0)
+        for e in tiers:
+            if mbps <= (e.up_to_mbps or 0):
+                return e
+        return flat[0] if flat else None
+

@@ -1,0 +1,14 @@
+"""The rules a decision is made under: prices and lifecycle policies, both effective-dated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.policies import PolicyBook
+from domain.price_book import PriceCatalog
+
+
+@dataclass(frozen=True)
+class RuleBook:
+    prices: PriceCatalog
+    policies: PolicyBook

@@ -1,0 +1,74 @@
+"""Load price books and policies: the shipped ones (package data under domain/)
+and any the user supplies (a .toml file or a folder of them)."""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from domain.errors import RuleFileError
+from domain.policies import Policy, PolicyBook, policy_from_mapping
+from domain.price_book import PriceBook, PriceCatalog
+from domain.rule_book import RuleBook
+
+
+def _toml(text: str, source: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise RuleFileError(source, [f"not valid TOML: {e}"]) from None
+
+
+def _shipped(folder: str) -> list[tuple[str, str]]:
+    root = resources.files("domain").joinpath(folder)
+    out = []
+    for vendor_dir in sorted(root.iterdir(), key=lambda p: p.name):
+        if not vendor_dir.is_dir():
+            continue
+        for f in sorted(vendor_dir.iterdir(), key=lambda p: p.name):
+            if f.name.endswith(".toml"):
+                out.append((f"domain/{folder}/{vendor_dir.name}/{f.name}", f.read_text(encoding="utf-8")))
+    return out
+
+
+def _user_files(paths: list[Path]) -> list[tuple[str, str]]:
+    out = []
+    for p in paths:
+        if p.is_dir():
+            files = sorted(p.glob("*.toml"))
+        elif p.exists():
+            files = [p]
+        else:
+            raise RuleFileError(str(p), ["no such file or folder"])
+        out += [(str(f), f.read_text(encoding="utf-8")) for f in files]
+    return out
+
+
+def load_price_books(extra: list[Path] | None = None) -> list[PriceBook]:
+    books, problems = [], []
+    for source, text in _shipped("price_books") + _user_files(extra or []):
+        try:
+            books.append(PriceBook.from_mapping(_toml(text, source), source))
+        except RuleFileError as e:
+            problems += [f"{source}: {p}" for p in e.problems]
+    if problems:
+        raise RuleFileError("price books", problems)
+    return books
+
+
+def load_policies(extra: list[Path] | None = None) -> list[Policy]:
+    policies, problems = [], []
+    for source, text in _shipped("policies") + _user_files(extra or []):
+        try:
+            policies.append(policy_from_mapping(_toml(text, source), source))
+        except RuleFileError as e:
+            problems += [f"{source}: {p}" for p in e.problems]
+    if problems:
+        raise RuleFileError("policies", problems)
+    return policies
+
+
+def load_rule_book(prices: list[Path] | None = None, policies: list[Path] | None = None) -> RuleBook:
+    return RuleBook(prices=PriceCatalog(load_price_books(prices)), policies=PolicyBook(load_policies(policies)))

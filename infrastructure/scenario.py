@@ -1,0 +1,232 @@
+"""Scenario files: timestamped commands a user writes to simulate a contract.
+
+    # comment
+    @prices prices.toml            rule files, relative to the scenario file
+    @policies my-policy.toml
+    2026-01-01T00:00Z open_account ACME vendor=zenlayer currency=USD
+    2026-01-03T09:30Z raise_bandwidth PC-1 to=200M
+
+Each line is applied atomically: a refused line writes nothing and stops the run.
+docs/scenarios.md lists every command.
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from domain.bandwidth import parse_mbps
+from domain.billing_day import require_aware
+from domain.errors import LedgerError
+from infrastructure.ledger import LinkLedger
+
+
+class ScenarioError(Exception):
+    """A scenario line that cannot be applied; names the file, line and rule."""
+
+    def __init__(self, source: str, number: int, text: str, reason: str) -> None:
+        self.source, self.number, self.text, self.reason = source, number, text, reason
+        super().__init__(f"{source}:{number}: {text}\n  refused: {reason}\n  nothing was written for this line")
+
+
+@dataclass(frozen=True)
+class Line:
+    number: int
+    text: str
+    at: datetime
+    command: str
+    positional: list[str]
+    options: dict[str, str]
+
+
+@dataclass
+class Scenario:
+    source: str
+    lines: list[Line]
+    prices: list[Path] = field(default_factory=list)
+    policies: list[Path] = field(default_factory=list)
+
+
+def parse_time(text: str) -> datetime:
+    """ISO 8601 with a zone (2026-01-01T09:00Z), or a bare date meaning 00:00 UTC."""
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), datetime.min.time(), tzinfo=UTC)
+        return require_aware(datetime.fromisoformat(text), "time")
+    except ValueError:
+        raise ValueError(f"{text!r} is not a time such as 2026-01-01T09:00Z") from None
+
+
+def parse_scenario(path: Path) -> Scenario:
+    source = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ScenarioError(source, 0, "", f"cannot read the scenario: {e.strerror}") from None
+    scenario = Scenario(source=source, lines=[])
+    for number, text in enumerate(raw.splitlines(), start=1):
+        stripped = text.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        try:
+            words = shlex.split(stripped, comments=True)
+        except ValueError as e:
+            raise ScenarioError(source, number, stripped, f"malformed line: {e}") from None
+        if words[0] in ("@prices", "@policies"):
+            if len(words) != 2:
+                raise ScenarioError(source, number, stripped, f"{words[0]} takes one file or folder")
+            target = (path.parent / words[1]).resolve()
+            (scenario.prices if words[0] == "@prices" else scenario.policies).append(target)
+            continue
+        if len(words) < 2:
+            raise ScenarioError(source, number, stripped, "malformed line: expected TIME COMMAND [ARGS...]")
+        try:
+            at = parse_time(words[0])
+        except (ValueError, LedgerError) as e:
+            raise ScenarioError(source, number, stripped, f"malformed time: {e}") from None
+        positional = [w for w in words[2:] if "=" not in w]
+        options: dict[str, str] = {}
+        for w in words[2:]:
+            if "=" in w:
+                k, _, v = w.partition("=")
+                if k in options:
+                    raise ScenarioError(source, number, stripped, f"option {k} is given twice")
+                options[k] = v
+        if scenario.lines and at < scenario.lines[-1].at:
+            raise ScenarioError(
+                source, number, stripped,
+                f"[time is data] this line is earlier than line {scenario.lines[-1].number}; lines must be in time order",
+            )
+        scenario.lines.append(Line(number, stripped, at, words[1], positional, options))
+    return scenario
+
+
+def _bool(value: str) -> bool:
+    v = value.lower()
+    if v in ("on", "yes", "true", "1"):
+        return True
+    if v in ("off", "no", "false", "0"):
+        return False
+    raise ValueError(f"{value!r} is not on/off")
+
+
+@dataclass(frozen=True)
+class Command:
+    positional: tuple[str, ...]
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    run: Callable[[LinkLedger, datetime, dict[str, str]], Any]
+    help: str
+
+
+def _ri(ledger: LinkLedger, at: datetime, a: dict[str, str]) -> None:
+    ledger.create_router_interface(
+        a["account"], at,
+        name=a["name"], role=a["role"], connection_type=a["connection_type"],
+        initiator_region=a["initiator_region"], receiver_region=a["receiver_region"], spec=a["spec"],
+        months=int(a["months"]) if "months" in a else None,
+        auto_renew=_bool(a.get("auto_renew", "off")),
+        physical_connection=a.get("physical_connection"), peer=a.get("peer"),
+    )
+
+
+COMMANDS: dict[str, Command] = {
+    "open_account": Command(("account",), ("vendor",), ("currency",),
+        lambda l, t, a: l.open_account(a["account"], a["vendor"], a.get("currency", "USD"), t),
+        "open an account with a vendor (alibaba or zenlayer)"),
+    "add_user": Command(("account",), ("name", "email", "role"), (),
+        lambda l, t, a: l.add_user(a["account"], a["name"], a["email"], a["role"], t),
+        "add a user; AdministratorAccess and Finance users get balance notices"),
+    "top_up": Command(("account",), ("amount",), ("currency",),
+        lambda l, t, a: l.top_up(a["account"], a["amount"], a.get("currency"), t),
+        "add money to the balance"),
+    "pay": Command(("account",), ("amount",), ("currency",),
+        lambda l, t, a: l.top_up(a["account"], a["amount"], a.get("currency"), t, kind="payment"),
+        "pay into an Alibaba account; paid in full recovers Financial-Locked connections"),
+    "order_port": Command(("account", "name"), ("site", "speed"), (),
+        lambda l, t, a: l.order_port(a["account"], a["name"], a["site"], a["speed"], t),
+        "order a Zenlayer port"),
+    "complete_cross_connect": Command(("name",), (), (),
+        lambda l, t, a: l.complete_cross_connect(a["name"], t), "the port's cross connect is done: it is active"),
+    "delete_port": Command(("name",), (), (), lambda l, t, a: l.delete_port(a["name"], t), "delete a port"),
+    "create_private_connect": Command(("account", "name"), ("a", "z", "bandwidth"), (),
+        lambda l, t, a: l.create_private_connect(a["account"], a["name"], a["a"], a["z"], parse_mbps(a["bandwidth"]), t),
+        "order a private connect between two ends (port:NAME or aws:NAME@SITE)"),
+    "accept_hosted_connection": Command(("name",), (), (),
+        lambda l, t, a: l.accept_hosted_connection(a["name"], t), "accept the AWS hosted connection on the AWS console"),
+    "raise_bandwidth": Command(("name",), ("to",), (),
+        lambda l, t, a: l.raise_bandwidth(a["name"], parse_mbps(a["to"]), t), "raise the bandwidth cap"),
+    "cut_bandwidth": Command(("name",), ("to",), (),
+        lambda l, t, a: l.cut_bandwidth(a["name"], parse_mbps(a["to"]), t), "cut the bandwidth cap"),
+    "delete_private_connect": Command(("name",), (), (),
+        lambda l, t, a: l.delete_private_connect(a["name"], t), "delete a private connect (recoverable for 2 days)"),
+    "recover_private_connect": Command(("name",), (), (),
+        lambda l, t, a: l.recover_private_connect(a["name"], t), "recover a deleted private connect"),
+    "create_physical_connection": Command(("account", "name"), ("region", "spec", "operator"), ("leased_line_rent",),
+        lambda l, t, a: l.create_physical_connection(
+            a["account"], a["name"], a["region"], a["spec"], a["operator"], a.get("leased_line_rent"), t),
+        "apply for an Alibaba physical connection (charges the setup fee)"),
+    "terminate_physical_connection": Command(("name",), (), (),
+        lambda l, t, a: l.terminate_physical_connection(a["name"], t), "terminate a physical connection"),
+    "create_router_interface": Command(
+        ("account", "name"), ("role", "connection_type", "initiator_region", "receiver_region", "spec"),
+        ("months", "auto_renew", "physical_connection", "peer"), _ri,
+        "create a router interface (initiator: subscription; receiver: free)"),
+    "renew": Command(("name",), ("months",), (),
+        lambda l, t, a: l.renew_router_interface(a["name"], int(a["months"]), t), "renew an initiator router interface"),
+    "set_auto_renew": Command(("name", "switch"), (), (),
+        lambda l, t, a: l.set_auto_renew(a["name"], _bool(a["switch"]), t), "turn auto renew on or off"),
+    "add_route_entry": Command(("name",), ("cidr",), (),
+        lambda l, t, a: l.add_route_entry(a["name"], a["cidr"], t), "add a route entry pointing to a router interface"),
+    "advance": Command((), (), (), lambda l, t, a: l.advance_to(t), "run every rule due up to this time"),
+}
+
+
+def apply_line(ledger: LinkLedger, line: Line, source: str) -> None:
+    cmd = COMMANDS.get(line.command)
+    if cmd is None:
+        raise ScenarioError(source, line.number, line.text,
+                            f"malformed line: unknown command {line.command!r}; see docs/scenarios.md")
+    if len(line.positional) != len(cmd.positional):
+        want = " ".join(p.upper() for p in cmd.positional)
+        raise ScenarioError(source, line.number, line.text,
+                            f"malformed line: {line.command} takes {want or 'no positional arguments'}")
+    unknown = set(line.options) - set(cmd.required) - set(cmd.optional)
+    missing = [k for k in cmd.required if k not in line.options]
+    if unknown or missing:
+        parts = []
+        if missing:
+            parts.append("missing " + ", ".join(f"{k}=" for k in missing))
+        if unknown:
+            parts.append("unknown " + ", ".join(f"{k}=" for k in sorted(unknown)))
+        raise ScenarioError(source, line.number, line.text, f"malformed line: {line.command}: {'; '.join(parts)}")
+    args = dict(zip(cmd.positional, line.positional)) | line.options
+    try:
+        cmd.run(ledger, line.at, args)
+    except LedgerError as e:
+        raise ScenarioError(source, line.number, line.text, str(e)) from e
+    except ValueError as e:
+        raise ScenarioError(source, line.number, line.text, f"malformed line: {e}") from e
+
+
+def run_scenario(
+    ledger: LinkLedger, scenario: Scenario, until: datetime | None = None, resume: bool = False
+) -> Iterator[Line]:
+    """Apply the scenario's lines in order (those at or before `until`), yielding each one applied."""
+    now = ledger.now() if resume else None
+    for line in scenario.lines:
+        if until is not None and line.at > until:
+            break
+        if now is not None and line.at <= now:
+            continue
+        apply_line(ledger, line, scenario.source)
+        yield line
+    if until is not None:
+        try:
+            ledger.advance_to(until)
+        except LedgerError as e:
+            raise ScenarioError(scenario.source, 0, f"--until {until.isoformat()}", str(e)) from e
