@@ -50,29 +50,33 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     ledger = open_ledger(args.store, settings.prices + scenario.prices + args.prices,
                          settings.policies + scenario.policies + args.policies)
     applied = 0
-    for line in run_scenario(ledger, scenario, until=args.until, resume=args.resume):
-        applied += 1
-        if args.verbose:
-            print(f"  {line.number:>4}: {line.text}", file=sys.stderr)
-    now = ledger.now()
+    with ledger:
+        for line in run_scenario(ledger, scenario, until=args.until, resume=args.resume):
+            applied += 1
+            if args.verbose:
+                print(f"  {line.number:>4}: {line.text}", file=sys.stderr)
+        now = ledger.now()
     print(f"applied {applied} line(s) of {scenario.source}; ledger clock at {now.isoformat() if now else '-'}")
     return 0
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
-    doc = queries.invoice(open_ledger(args.store, with_rules=False), args.account, args.period)
+    with open_ledger(args.store, with_rules=False) as ledger:
+        doc = queries.invoice(ledger, args.account, args.period)
     sys.stdout.write(to_json(doc) if args.json else render_invoice_text(doc))
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
-    doc = queries.timeline(open_ledger(args.store, with_rules=False), args.resource)
+    with open_ledger(args.store, with_rules=False) as ledger:
+        doc = queries.timeline(ledger, args.resource)
     sys.stdout.write(to_json(doc) if args.json else render_timeline_text(doc))
     return 0
 
 
 def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
-    doc = queries.balance(open_ledger(args.store, with_rules=False), args.account)
+    with open_ledger(args.store, with_rules=False) as ledger:
+        doc = queries.balance(ledger, args.account)
     if args.json:
         sys.stdout.write(to_json(doc))
     else:
@@ -84,7 +88,8 @@ def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
     ledger = open_ledger(args.store, settings.prices + args.prices, settings.policies + args.policies)
-    ran = ledger.advance_to(args.to)
+    with ledger:
+        ran = ledger.advance_to(args.to)
     print(f"ran {ran} due rule(s); ledger clock at {args.to.isoformat()}")
     return 0
 

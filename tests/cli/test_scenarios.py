@@ -1,0 +1,143 @@
+"""Scenario files through the `linkledger` command: determinism and refusals."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from infrastructure.cli import main, open_ledger
+from tests.conftest import EXAMPLES
+
+ZEN = EXAMPLES / "zenlayer" / "scenario.txt"
+ALI = EXAMPLES / "alibaba" / "scenario.txt"
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def head(store: str) -> int | None:
+    with open_ledger(store, with_rules=False) as ledger:
+        return ledger.recorder.max_notification_id()
+
+
+def invoices_json(capsys, store: str, account: str, periods: list[str]) -> str:
+    return "".join(run(capsys, "--store", store, "invoice", account, "--period", p, "--json")[1] for p in periods)
+
+
+@pytest.mark.parametrize(("scenario", "account", "periods"), [
+    (ZEN, "ACME", ["2026-01", "2026-02"]),
+    (ALI, "GLOBEX", ["2017-11", "2017-12", "2018-01", "2018-02"]),
+])
+def test_same_scenario_into_two_fresh_stores_gives_byte_identical_invoices(
+    capsys, tmp_path: Path, postgres_store: str, scenario: Path, account: str, periods: list[str]
+):
+    # Two fresh SQLite files and one PostgreSQL schema, the same scenario into each.
+    stores = [str(tmp_path / "one.db"), str(tmp_path / "two.db"), postgres_store]
+    outputs = []
+    for store in stores:
+        code, _, err = run(capsys, "--store", store, "run", str(scenario))
+        assert code == 0, err
+        outputs.append(invoices_json(capsys, store, account, periods))
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert '"lines": [' in outputs[0] and '"total"' in outputs[0]
+
+
+def test_run_until_then_resume_equals_one_full_run(capsys, tmp_path: Path):
+    whole, parts = str(tmp_path / "whole.db"), str(tmp_path / "parts.db")
+    assert run(capsys, "--store", whole, "run", str(ZEN))[0] == 0
+    assert run(capsys, "--store", parts, "run", str(ZEN), "--until", "2026-01-12T00:00Z")[0] == 0
+    # Advancing again to the same time writes nothing.
+    before = head(parts)
+    assert run(capsys, "--store", parts, "run", str(ZEN), "--until", "2026-01-12T00:00Z", "--resume")[0] == 0
+    assert head(parts) == before
+    assert run(capsys, "--store", parts, "run", str(ZEN), "--resume")[0] == 0
+    assert invoices_json(capsys, whole, "ACME", ["2026-01", "2026-02"]) == \
+        invoices_json(capsys, parts, "ACME", ["2026-01", "2026-02"])
+
+
+GOOD = """@prices {prices}
+2026-01-01T00:00Z open_account ACME vendor=zenlayer
+2026-01-01T00:00Z top_up ACME amount=1000.00
+2026-01-01T09:00Z order_port ACME HKG-1 site=HKG speed=10G
+2026-01-01T09:00Z order_port ACME SIN-1 site=SIN speed=10G
+2026-01-01T09:00Z complete_cross_connect HKG-1
+2026-01-01T09:00Z complete_cross_connect SIN-1
+2026-01-02T00:00Z create_private_connect ACME PC-1 a=port:HKG-1 z=port:SIN-1 bandwidth=500M
+2026-01-03T00:00Z create_private_connect ACME PC-AWS a=port:HKG-1 z=aws:HC-1@AWS-ap-east-1 bandwidth=80M
+2026-01-04T00:00Z cut_bandwidth PC-1 to=400M
+2026-01-04T01:00Z cut_bandwidth PC-1 to=300M
+2026-01-04T02:00Z cut_bandwidth PC-1 to=200M
+2026-01-05T00:00Z delete_private_connect PC-AWS
+"""
+
+# (bad line, expected words, what a refusal leaves behind):
+#   "advanced" - a rule refused it after the clock ran to its time: the store equals a twin
+#                whose last line is a plain `advance` to that time;
+#   "checked"  - refused before the clock moved: the store equals the twin without the line;
+#   "file"     - the scenario file is refused before any line runs: nothing at all is written.
+BAD_LINES = [
+    ("2026-01-10T00:00Z open_account", "malformed line", "checked"),
+    ("2026-01-10T00:00Z fly_to_the_moon ACME", "unknown command", "checked"),
+    ("2026-01-10T00:00Z top_up ACME amount=ten", "is not a number", "checked"),
+    ("2026-01-10T00:00Z top_up NOBODY amount=10", "[accounts] there is no account named NOBODY", "advanced"),
+    ("2026-01-10T00:00Z raise_bandwidth NOTHING to=1G", "[resources] there is no port, connect", "advanced"),
+    ("2026-01-10T00:00Z top_up ACME amount=-5", "must be a positive amount", "advanced"),
+    ("2026-01-10T00:00Z cut_bandwidth PC-1 to=100M", "[at most 3 bandwidth cuts per calendar month]", "advanced"),
+    ("2026-01-10T00:00Z recover_private_connect PC-AWS", "[deleted private connect is retained for 2 days]",
+     "advanced"),
+    ("2026-01-10T00:00Z raise_bandwidth PC-AWS to=200M", "[released is final]", "advanced"),
+    ("2026-01-10T00:00Z top_up ACME amount=1.001", "more decimals than USD allows", "advanced"),
+    ("2025-12-31T00:00Z top_up ACME amount=1", "[time is data]", "file"),
+]
+
+
+@pytest.mark.parametrize(("bad", "expected", "leaves"), BAD_LINES)
+def test_bad_scenario_line_is_refused_naming_rule_and_line_and_writes_nothing(
+    capsys, tmp_path: Path, bad, expected, leaves
+):
+    prices = EXAMPLES / "zenlayer" / "prices.toml"
+    good, bad_file = tmp_path / "good.txt", tmp_path / "bad.txt"
+    when = bad.split()[0]
+    good.write_text(GOOD.format(prices=prices) + (f"{when} advance\n" if leaves == "advanced" else ""))
+    bad_file.write_text(GOOD.format(prices=prices) + bad + "\n")
+    assert run(capsys, "--store", str(tmp_path / "good.db"), "run", str(good))[0] == 0
+    code, _, err = run(capsys, "--store", str(tmp_path / "bad.db"), "run", str(bad_file))
+    assert code == 2
+    assert f"bad.txt:{len(GOOD.splitlines()) + 1}:" in err
+    assert expected in err
+    assert "nothing was written for this line" in err
+    expected_head = None if leaves == "file" else head(str(tmp_path / "good.db"))
+    assert head(str(tmp_path / "bad.db")) == expected_head
+
+
+def test_raise_past_hosted_tier_is_refused_in_a_scenario(capsys, tmp_path: Path):
+    prices = EXAMPLES / "zenlayer" / "prices.toml"
+    f = tmp_path / "s.txt"
+    f.write_text(GOOD.format(prices=prices).replace("2026-01-05T00:00Z delete_private_connect PC-AWS\n", "")
+                 + "2026-01-06T00:00Z raise_bandwidth PC-AWS to=200M\n")
+    code, _, err = run(capsys, "--store", str(tmp_path / "s.db"), "run", str(f))
+    assert code == 2
+    assert "[AWS hosted connection capacity is fixed]" in err and "100M" in err
+
+
+def test_unknown_queries_fail_with_a_clear_message(capsys, tmp_path: Path):
+    store = str(tmp_path / "x.db")
+    code, _, err = run(capsys, "--store", store, "invoice", "NOBODY", "--period", "2026-01")
+    assert code == 2 and "no account named NOBODY" in err
+    code, _, err = run(capsys, "--store", store, "timeline", "NOTHING")
+    assert code == 2 and "NOTHING" in err
+
+
+def test_demo_runs_both_examples_from_the_console_command(tmp_path: Path):
+    exe = Path(sys.executable).with_name("linkledger")
+    done = subprocess.run([str(exe), "demo", "--workdir", str(tmp_path)], capture_output=True, text=True,
+                          cwd=EXAMPLES.parent, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Invoice ACME 2026-01" in done.stdout and "Invoice GLOBEX 2017-12" in done.stdout
+    assert "recycled" in done.stdout and "financial_locked" in done.stdout
