@@ -9,7 +9,7 @@ def test_auto_renew_renews_at_expiry(ledger):
     ledger.create_router_interface(
         "GLOBEX", T("2017-12-01T00:00"), name="RI-1", role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
-        auto_renew=True,
+        auto_renew=True, physical_connection=None, peer=None,
     )
     assert ledger.account("GLOBEX").balance == Decimal("60.00")
     # At the 1 Jan 2018 expiry it renews itself for a month, charged as a renewal.

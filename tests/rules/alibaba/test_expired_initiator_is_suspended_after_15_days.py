@@ -7,7 +7,7 @@ def test_expired_initiator_is_suspended_after_15_days(ledger):
     ledger.create_router_interface(
         "GLOBEX", T("2017-12-15T10:00"), name="RI-1", role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=2,
-        auto_renew=False,
+        auto_renew=False, physical_connection=None, peer=None,
     )
     assert ledger.resource("RI-1").expires_at == T("2018-02-15T10:00")
     ledger.advance_to(T("2018-02-15T09:59"))

@@ -18,7 +18,7 @@ def vpc_initiator(ledger, name, at):
     ledger.create_router_interface(
         "GLOBEX", T(at), name=name, role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
-        auto_renew=False,
+        auto_renew=False, physical_connection=None, peer=None,
     )
 
 
@@ -39,7 +39,7 @@ def test_renewal_while_suspended_recovers_at_once(ledger):
     # The old release date (31 Jan) passes without effect.
     ledger.advance_to(T("2018-02-01T00:00"))
     assert ledger.resource("RI-1").state == "active"
-    # RI-2, renewed for 2 months before its 1 Jan expiry, extends from that expiry.
+    # RI-2, renewed for 2 months before its 1 Mar expiry, extends from that expiry.
     vpc_initiator(ledger, "RI-2", "2018-02-01T00:00")
     ledger.renew_router_interface("RI-2", 2, T("2018-02-15T00:00"))
     assert ledger.resource("RI-2").expires_at == T("2018-05-01T00:00")

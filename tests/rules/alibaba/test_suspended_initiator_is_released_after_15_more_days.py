@@ -10,7 +10,7 @@ def test_suspended_initiator_is_released_after_15_more_days(ledger):
     ledger.create_router_interface(
         "GLOBEX", T("2017-12-01T00:00"), name="RI-1", role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
-        auto_renew=False,
+        auto_renew=False, physical_connection=None, peer=None,
     )
     ledger.add_route_entry("RI-1", "10.0.0.0/16", T("2017-12-02T00:00"))
     ledger.add_route_entry("RI-1", "192.168.1.0/24", T("2017-12-02T00:00"))
