@@ -273,12 +273,12 @@ class Portfolio:
         initiator_region: str,
         receiver_region: str,
         spec: str,
-        months: int | None,
-        auto_renew: bool,
-        physical_connection: str | None,
-        peer: str | None,
         at: datetime,
         rules: RuleBook,
+        months: int | None = None,
+        auto_renew: bool = False,
+        physical_connection: str | None = None,
+        peer: str | None = None,
     ) -> RouterInterface:
         self._require_vendor("alibaba", "a router interface")
         self._check_new_name(name, set())
