@@ -91,7 +91,7 @@ class LinkLedger(Application[UUID]):
         clock = self.clock()
         if clock is None:
             return 0
-        clock.check_not_before(at, "advance")
+        clock.check_not_before(at, "this command")
         portfolios = {a: self.portfolio(self.repository.get(a)) for a in clock.accounts}
         heap: list[tuple[Any, UUID]] = []
         for aid, p in portfolios.items():
