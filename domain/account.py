@@ -80,6 +80,8 @@ class Account(Aggregate):
 
         def apply(self, a: Account) -> None:
             a.balance = self.balance_after
+            if a.stage == "recycled" and a.balance >= 0:
+                a.stage = "active"  # the debt left after a recycle is paid: good standing again
 
     class Charged(Event):
         TOPIC: ClassVar[str] = "linkledger.Account.Charged"
@@ -119,7 +121,7 @@ class Account(Aggregate):
         recycled: list[str]
 
         def apply(self, a: Account) -> None:
-            a.stage = "active"
+            a.stage = "recycled"
             a.protection_ends_at = None
             a.suspension_ends_at = None
 

@@ -104,7 +104,7 @@ class Portfolio:
         if self.account.balance >= 0:
             return
         policy_day = day or day_of(at)
-        if self.account.vendor == "zenlayer" and self.account.stage == "active":
+        if self.account.vendor == "zenlayer" and self.account.stage in ("active", "recycled"):
             protection_stage.start_protection(self.account, rules.policies.zenlayer_on(policy_day), at)
         if self.account.vendor == "alibaba":
             financial_lock.lock_overdue(
