@@ -55,6 +55,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             applied += 1
             if args.verbose:
                 print(f"  {line.number:>4}: {line.text}", file=sys.stderr)
+            elif applied % 500 == 0:
+                print(f"  ... {applied}/{len(scenario.lines)} lines, at {line.at.isoformat()}", file=sys.stderr)
         now = ledger.now()
     print(f"applied {applied} line(s) of {scenario.source}; ledger clock at {now.isoformat() if now else '-'}")
     return 0

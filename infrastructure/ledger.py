@@ -104,7 +104,7 @@ class LinkLedger(Application[UUID]):
             due, aid = heapq.heappop(heap)
             p = portfolios[aid]
             p.run(due, self.rules)
-            self.save(*p.aggregates())
+            self._save(p)
             ran += 1
             nxt = p.next_due(self.rules)
             if nxt is not None and nxt.at <= at:
@@ -118,7 +118,7 @@ class LinkLedger(Application[UUID]):
         self.advance_to(at)
         portfolio = self.portfolio(self.account(name))
         result = decide(portfolio)
-        self.save(*portfolio.aggregates())
+        self._save(portfolio)
         return result
 
     def _on_resource(self, name: str, at: datetime, decide: Callable[[Portfolio], T]) -> T:
@@ -127,8 +127,16 @@ class LinkLedger(Application[UUID]):
         owner = self.repository.get(self.resource(name).account_id)
         portfolio = self.portfolio(owner)
         result = decide(portfolio)
-        self.save(*portfolio.aggregates())
+        self._save(portfolio)
         return result
+
+    def _save(self, portfolio: Portfolio) -> None:
+        """Save one command's events atomically; a new resource may not reuse a name
+        another account already holds (ids are derived from names)."""
+        for r in portfolio.resources.values():
+            if r.version == len(r.pending_events) and r.id in self.repository:
+                raise DuplicateNameError(f"a resource named {r.name} already exists; resource names are unique")
+        self.save(*portfolio.aggregates())
 
     # --------------------------------------------------------------- commands
     def open_account(self, name: str, vendor: str, currency: str, at: datetime) -> None:
