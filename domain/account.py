@@ -13,9 +13,6 @@ from domain.errors import CurrencyMismatchError, DuplicateNameError, InvalidAmou
 from domain.events import Aggregate, Frozen, account_id
 from domain.money import check_currency, round_line_amount
 
-ROLES = ("AdministratorAccess", "Finance", "ReadOnly", "Operator")
-
-
 class User(Frozen):
     name: str
     email: str

@@ -58,15 +58,6 @@ class BandwidthChange(Frozen):
     effective_on: date
 
 
-def cap_in_force(changes: list[BandwidthChange], at: datetime) -> int:
-    """The cap as configured at an instant (the latest confirmed change at or before it)."""
-    current = 0
-    for c in changes:
-        if c.at <= at:
-            current = c.to_mbps
-    return current
-
-
 def cap_for_day(changes: list[BandwidthChange], day: date) -> int:
     """The cap a UTC day bills at: the highest billing-effective cap during the day.
 

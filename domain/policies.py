@@ -44,7 +44,7 @@ class HostedConnectionPolicy(Frozen):
     @model_validator(mode="after")
     def _increasing(self) -> HostedConnectionPolicy:
         caps = self.capacities_mbps
-        if any(b <= a for a, b in zip(caps, caps[1:])) or caps[0] <= 0:
+        if any(b <= a for a, b in zip(caps, caps[1:], strict=False)) or caps[0] <= 0:
             raise ValueError("capacities_mbps must be positive and strictly increasing")
         return self
 

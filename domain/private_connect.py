@@ -17,7 +17,6 @@ from uuid import UUID
 
 from domain.bandwidth import (
     BandwidthChange,
-    cap_in_force,
     cut_effective_on,
     cuts_in_month,
     format_mbps,
@@ -269,6 +268,3 @@ class PrivateConnect(ZenlayerResource):
     @property
     def purged_at(self) -> datetime:
         return next(c.at for c in reversed(self.history) if c.state == "purged")
-
-    def cap_at(self, at: datetime) -> int:
-        return cap_in_force(self.changes, at)

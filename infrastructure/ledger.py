@@ -6,7 +6,6 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from decimal import Decimal
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 

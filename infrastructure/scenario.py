@@ -204,7 +204,7 @@ def apply_line(ledger: LinkLedger, line: Line, source: str) -> None:
         if unknown:
             parts.append("unknown " + ", ".join(f"{k}=" for k in sorted(unknown)))
         raise ScenarioError(source, line.number, line.text, f"malformed line: {line.command}: {'; '.join(parts)}")
-    args = dict(zip(cmd.positional, line.positional)) | line.options
+    args = dict(zip(cmd.positional, line.positional, strict=True)) | line.options
     try:
         cmd.run(ledger, line.at, args)
     except LedgerError as e:
