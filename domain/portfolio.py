@@ -90,7 +90,7 @@ class Portfolio:
         return self.of_kind(ZenlayerResource)
 
     # ---------------------------------------------------------------- money
-    def credit(self, kind: str, amount: Decimal, currency: str, at: datetime, rules: RuleBook) -> None:
+    def credit(self, kind: str, amount: Decimal, currency: str, at: datetime) -> None:
         self.account.credit(kind, amount, currency, at)
         if self.account.balance < 0:
             return

@@ -154,7 +154,7 @@ class LinkLedger(Application[UUID]):
     def top_up(self, account: str, amount: Any, currency: str | None, at: datetime, kind: str = "top_up") -> None:
         value = to_decimal(amount, kind.replace("_", "-"))
         self._on_account(
-            account, at, lambda p: p.credit(kind, value, currency or p.account.currency, at, self.rules)
+            account, at, lambda p: p.credit(kind, value, currency or p.account.currency, at)
         )
 
     def order_port(self, account: str, name: str, site: str, speed: str, at: datetime) -> None:
