@@ -190,6 +190,7 @@ class Account(Aggregate):
             "vendor": self.vendor,
             "currency": self.currency,
             "balance": str(self.balance),
-            "stage": self.stage,
+            # The protection/suspension ladder is Zenlayer's; Alibaba locks each physical connection.
+            "stage": self.stage if self.vendor == "zenlayer" else None,
             "deducted_through": self.deducted_through.isoformat() if self.deducted_through else None,
         }

@@ -82,7 +82,8 @@ def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
     if args.json:
         sys.stdout.write(to_json(doc))
     else:
-        print(f"{doc['account']} ({doc['vendor']}): balance {doc['balance']} {doc['currency']}, stage {doc['stage']}")
+        stage = f", stage {doc['stage']}" if doc["stage"] else ""
+        print(f"{doc['account']} ({doc['vendor']}): balance {doc['balance']} {doc['currency']}{stage}")
         for r in doc["resources"]:
             print(f"  {r['kind']:<22} {r['name']:<14} {r['state']}")
     return 0
@@ -129,7 +130,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             for period in periods:
                 sys.stdout.write(render_invoice_text(queries.invoice(ledger, account, period)))
             b = queries.balance(ledger, account)
-            print(f"  balance {b['balance']} {b['currency']}, stage {b['stage']}\n")
+            stage = f", stage {b['stage']}" if b["stage"] else ""
+            print(f"  balance {b['balance']} {b['currency']}{stage}\n")
         for resource in resources:
             sys.stdout.write(render_timeline_text(queries.timeline(ledger, resource)))
         print()
