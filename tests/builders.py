@@ -35,6 +35,11 @@ def event_names(ledger: LinkLedger, originator_id: Any) -> list[str]:
     return [type(e).__name__ for e in ledger.events_of(originator_id)]
 
 
+def events_named(ledger: LinkLedger, originator_id: Any, name: str) -> list[Any]:
+    """The stored events of one aggregate whose class is called `name`, in order."""
+    return [e for e in ledger.events_of(originator_id) if type(e).__name__ == name]
+
+
 def zenlayer_account(ledger: LinkLedger, balance: str = "1000.00", at: str = "2026-01-01T00:00") -> None:
     """ACME with an administrator, a finance user and a read-only user, topped up."""
     ledger.open_account("ACME", "zenlayer", "USD", T(at))

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from tests.builders import T, alibaba_account
+from tests.builders import T, alibaba_account, events_named
 
 
 def test_auto_renew_renews_at_expiry(ledger):
@@ -9,7 +9,7 @@ def test_auto_renew_renews_at_expiry(ledger):
     ledger.create_router_interface(
         "GLOBEX", T("2017-12-01T00:00"), name="RI-1", role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
-        auto_renew=True, physical_connection=None, peer=None,
+        auto_renew=True,
     )
     assert ledger.account("GLOBEX").balance == Decimal("60.00")
     # At the 1 Jan 2018 expiry it renews itself for a month, charged as a renewal.
@@ -17,7 +17,7 @@ def test_auto_renew_renews_at_expiry(ledger):
     ri = ledger.resource("RI-1")
     assert ri.state == "active"
     assert ri.expires_at == T("2018-02-01T00:00")
-    renewed = [e for e in ledger.events_of(ri.id) if type(e).__name__ == "Renewed"]
+    renewed = events_named(ledger, ri.id, "Renewed")
     assert len(renewed) == 1
     assert renewed[0].automatic is True
     assert renewed[0].months == 1
@@ -32,8 +32,8 @@ def test_auto_renew_renews_at_expiry(ledger):
     ri = ledger.resource("RI-1")
     assert ri.state == "expired"
     assert ri.since == T("2018-02-01T00:00")
-    expired = [e for e in ledger.events_of(ri.id) if type(e).__name__ == "Expired"]
+    expired = events_named(ledger, ri.id, "Expired")
     assert len(expired) == 1
     assert expired[0].auto_renew_failed is True
     assert ledger.account("GLOBEX").balance == Decimal("0.00")
-    assert len([e for e in ledger.events_of(ri.id) if type(e).__name__ == "Renewed"]) == 1
+    assert len(events_named(ledger, ri.id, "Renewed")) == 1

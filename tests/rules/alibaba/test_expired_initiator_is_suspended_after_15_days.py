@@ -1,4 +1,4 @@
-from tests.builders import T, alibaba_account, event_names
+from tests.builders import T, alibaba_account, event_names, events_named
 
 
 def test_expired_initiator_is_suspended_after_15_days(ledger):
@@ -7,7 +7,7 @@ def test_expired_initiator_is_suspended_after_15_days(ledger):
     ledger.create_router_interface(
         "GLOBEX", T("2017-12-15T10:00"), name="RI-1", role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=2,
-        auto_renew=False, physical_connection=None, peer=None,
+        auto_renew=False,
     )
     assert ledger.resource("RI-1").expires_at == T("2018-02-15T10:00")
     ledger.advance_to(T("2018-02-15T09:59"))
@@ -26,5 +26,5 @@ def test_expired_initiator_is_suspended_after_15_days(ledger):
     assert ri.state == "suspended"
     assert ri.since == T("2018-03-02T10:00")
     assert event_names(ledger, ri.id) == ["Opened", "Expired", "Suspended"]
-    expired = [e for e in ledger.events_of(ri.id) if type(e).__name__ == "Expired"][0]
+    expired = events_named(ledger, ri.id, "Expired")[0]
     assert expired.auto_renew_failed is False

@@ -1,7 +1,7 @@
 import pytest
 
 from domain.errors import ResourceGoneError
-from tests.builders import T, alibaba_account
+from tests.builders import T, alibaba_account, events_named
 
 
 def test_financial_lock_releases_after_15_days_with_associated_resources(ledger):
@@ -29,13 +29,13 @@ def test_financial_lock_releases_after_15_days_with_associated_resources(ledger)
     ri = ledger.resource("RI-1")
     assert pc.state == "released"
     assert pc.since == T("2017-12-22T01:00")
-    released_pc = [e for e in ledger.events_of(pc.id) if type(e).__name__ == "Released"]
+    released_pc = events_named(ledger, pc.id, "Released")
     assert len(released_pc) == 1
     assert released_pc[0].associated_released == ["RI-1"]
     assert ri.state == "released"
     assert ri.since == T("2017-12-22T01:00")
     assert ri.route_entries == []
-    released_ri = [e for e in ledger.events_of(ri.id) if type(e).__name__ == "Released"]
+    released_ri = events_named(ledger, ri.id, "Released")
     assert len(released_ri) == 1
     assert released_ri[0].route_entries_deleted == ["10.0.0.0/16"]
     # Released cannot be restored: commands on either are refused and write nothing.

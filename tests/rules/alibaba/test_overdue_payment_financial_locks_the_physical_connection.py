@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from tests.builders import D, T, alibaba_account, daily_lines
+from tests.builders import D, T, alibaba_account, daily_lines, events_named
 
 
 def test_overdue_payment_financial_locks_the_physical_connection(ledger):
@@ -19,7 +19,7 @@ def test_overdue_payment_financial_locks_the_physical_connection(ledger):
     assert pc.state == "financial_locked"
     assert pc.since == T("2017-12-07T01:00")
     assert ledger.account("GLOBEX").balance == Decimal("-20.00")
-    locked = [e for e in ledger.events_of(pc.id) if type(e).__name__ == "FinancialLocked"]
+    locked = events_named(ledger, pc.id, "FinancialLocked")
     assert len(locked) == 1
     assert locked[0].balance == Decimal("-20.00")
     # 7 Dec was partly active (00:00-01:00) and bills; fully locked days do not.

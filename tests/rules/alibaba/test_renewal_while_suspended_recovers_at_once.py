@@ -18,7 +18,7 @@ def vpc_initiator(ledger, name, at):
     ledger.create_router_interface(
         "GLOBEX", T(at), name=name, role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
-        auto_renew=False, physical_connection=None, peer=None,
+        auto_renew=False,
     )
 
 

@@ -10,7 +10,7 @@ def vpc_initiator(ledger, name, months, at):
     ledger.create_router_interface(
         "GLOBEX", T(at), name=name, role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=months,
-        auto_renew=False, physical_connection=None, peer=None,
+        auto_renew=False,
     )
 
 

@@ -1,7 +1,7 @@
 import pytest
 
 from domain.errors import ResourceGoneError
-from tests.builders import T, alibaba_account
+from tests.builders import T, alibaba_account, events_named
 
 
 def test_suspended_initiator_is_released_after_15_more_days(ledger):
@@ -10,7 +10,7 @@ def test_suspended_initiator_is_released_after_15_more_days(ledger):
     ledger.create_router_interface(
         "GLOBEX", T("2017-12-01T00:00"), name="RI-1", role="initiator", connection_type="vpc",
         initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
-        auto_renew=False, physical_connection=None, peer=None,
+        auto_renew=False,
     )
     ledger.add_route_entry("RI-1", "10.0.0.0/16", T("2017-12-02T00:00"))
     ledger.add_route_entry("RI-1", "192.168.1.0/24", T("2017-12-02T00:00"))
@@ -26,7 +26,7 @@ def test_suspended_initiator_is_released_after_15_more_days(ledger):
     assert ri.state == "released"
     assert ri.since == T("2018-01-31T00:00")
     assert ri.route_entries == []
-    released = [e for e in ledger.events_of(ri.id) if type(e).__name__ == "Released"]
+    released = events_named(ledger, ri.id, "Released")
     assert len(released) == 1
     assert released[0].route_entries_deleted == ["10.0.0.0/16", "192.168.1.0/24"]
     # Released is final: every further command is refused and writes nothing.

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from tests.builders import D, T, daily_lines, two_active_ports, zenlayer_account
+from tests.builders import D, T, daily_lines, events_named, two_active_ports, zenlayer_account
 
 
 def test_previous_day_deducted_at_01_00_utc(ledger):
@@ -15,7 +15,7 @@ def test_previous_day_deducted_at_01_00_utc(ledger):
     assert daily_lines(ledger, "ACME", "HKG-1") == {D("2026-01-01"): Decimal("10.00")}
     assert daily_lines(ledger, "ACME", "SIN-1") == {D("2026-01-01"): Decimal("10.00")}
     assert ledger.account("ACME").balance == Decimal("980.00")
-    charged = [e for e in ledger.events_of(ledger.account("ACME").id) if type(e).__name__ == "Charged"]
+    charged = events_named(ledger, ledger.account("ACME").id, "Charged")
     assert len(charged) == 1
     assert charged[0].at == T("2026-01-02T01:00")
     assert charged[0].service_day == D("2026-01-01")

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from domain.errors import RecoveryWindowClosedError, ResourceGoneError
-from tests.builders import D, T, daily_lines, two_active_ports, zenlayer_account
+from tests.builders import D, T, daily_lines, events_named, two_active_ports, zenlayer_account
 
 
 def test_recycle_follows_2_days_of_suspension(ledger):
@@ -17,7 +17,7 @@ def test_recycle_follows_2_days_of_suspension(ledger):
     for name in ("HKG-1", "SIN-1", "PC-1"):
         assert ledger.resource(name).state == "recycled"
     acct = ledger.account("ACME")
-    notices = [e for e in ledger.events_of(acct.id) if type(e).__name__ == "NoticeSent"]
+    notices = events_named(ledger, acct.id, "NoticeSent")
     assert notices[-1].notice == "final_notice"
     assert notices[-1].at == T("2026-01-06T01:00")
     assert sorted(u.name for u in notices[-1].recipients) == ["alice", "bob"]

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from tests.builders import D, T, daily_lines, two_active_ports, zenlayer_account
+from tests.builders import D, T, daily_lines, events_named, two_active_ports, zenlayer_account
 
 
 def test_suspension_stage_follows_2_days_of_protection(ledger):
@@ -17,7 +17,7 @@ def test_suspension_stage_follows_2_days_of_protection(ledger):
     assert acct.balance == Decimal("-60.00")
     for name in ("HKG-1", "SIN-1", "PC-1"):
         assert ledger.resource(name).state == "suspended"
-    notices = [e for e in ledger.events_of(acct.id) if type(e).__name__ == "NoticeSent"]
+    notices = events_named(ledger, acct.id, "NoticeSent")
     assert [n.notice for n in notices] == ["protection_reminder", "suspension_notice"]
     assert notices[-1].at == T("2026-01-04T01:00")
     assert sorted(u.name for u in notices[-1].recipients) == ["alice", "bob"]

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from tests.builders import T, event_names, two_active_ports, zenlayer_account
+from tests.builders import T, event_names, events_named, two_active_ports, zenlayer_account
 
 
 def test_top_up_during_protection_or_suspension_restores_service(ledger):
@@ -47,7 +47,7 @@ def test_top_up_during_protection_or_suspension_restores_service_from_suspension
     acct = ledger.account("ACME")
     assert acct.balance == Decimal("0.00")
     assert acct.stage == "active"
-    restored = [e for e in ledger.events_of(acct.id) if type(e).__name__ == "ServiceRestored"]
+    restored = events_named(ledger, acct.id, "ServiceRestored")
     assert len(restored) == 1
     assert restored[0].from_stage == "suspension"
     for name in ("HKG-1", "SIN-1", "PC-1"):
