@@ -76,14 +76,18 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def balance_line(doc: dict[str, Any]) -> str:
+    stage = f", stage {doc['stage']}" if doc["stage"] else ""
+    return f"balance {doc['balance']} {doc['currency']}{stage}"
+
+
 def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
     with open_ledger(args.store, with_rules=False) as ledger:
         doc = queries.balance(ledger, args.account)
     if args.json:
         sys.stdout.write(to_json(doc))
     else:
-        stage = f", stage {doc['stage']}" if doc["stage"] else ""
-        print(f"{doc['account']} ({doc['vendor']}): balance {doc['balance']} {doc['currency']}{stage}")
+        print(f"{doc['account']} ({doc['vendor']}): {balance_line(doc)}")
         for r in doc["resources"]:
             print(f"  {r['kind']:<22} {r['name']:<14} {r['state']}")
     return 0
@@ -130,8 +134,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             for period in periods:
                 sys.stdout.write(render_invoice_text(queries.invoice(ledger, account, period)))
             b = queries.balance(ledger, account)
-            stage = f", stage {b['stage']}" if b["stage"] else ""
-            print(f"  balance {b['balance']} {b['currency']}{stage}\n")
+            print(f"  {balance_line(b)}\n")
         for resource in resources:
             sys.stdout.write(render_timeline_text(queries.timeline(ledger, resource)))
         print()

@@ -113,18 +113,15 @@ class LinkLedger(Application[UUID]):
         return ran
 
     def _on_account(self, name: str, at: datetime, decide: Callable[[Portfolio], T]) -> T:
-        at = require_aware(at)
-        self.advance_to(at)
-        portfolio = self.portfolio(self.account(name))
-        result = decide(portfolio)
-        self._save(portfolio)
-        return result
+        return self._decide(at, lambda: self.account(name), decide)
 
     def _on_resource(self, name: str, at: datetime, decide: Callable[[Portfolio], T]) -> T:
-        at = require_aware(at)
-        self.advance_to(at)
-        owner = self.repository.get(self.resource(name).account_id)
-        portfolio = self.portfolio(owner)
+        return self._decide(at, lambda: self.repository.get(self.resource(name).account_id), decide)
+
+    def _decide(self, at: datetime, owner: Callable[[], Account], decide: Callable[[Portfolio], T]) -> T:
+        """Run what is due up to `at`, then load the owner's portfolio, decide, and save."""
+        self.advance_to(require_aware(at))
+        portfolio = self.portfolio(owner())
         result = decide(portfolio)
         self._save(portfolio)
         return result
