@@ -1,8 +1,11 @@
-"""`linkledger`: run scenarios, read invoices, timelines and balances, and the demo."""
+"""`linkledger`: run scenarios, keep the views up to date, read invoices, timelines,
+balances and notices from them, and the demo."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
 import tempfile
 from collections.abc import Sequence
@@ -12,16 +15,26 @@ from typing import Any
 from domain.billing_day import month_bounds
 from domain.errors import LedgerError
 from infrastructure import queries
+from infrastructure.event_log import EventLog
 from infrastructure.event_store import StoreUrlError, event_store_env
+from infrastructure.feed import FeedConsumer, SeenStore
 from infrastructure.ledger import LinkLedger
+from infrastructure.projection_runner import ProjectionRunner, ProjectionStopped
+from infrastructure.rebuild import rebuild
 from infrastructure.rule_files import load_rule_book
 from infrastructure.scenario import ScenarioError, parse_scenario, parse_time, run_scenario
 from infrastructure.settings import Settings
+from infrastructure.status import render_status, status
+from infrastructure.view_queries import Views
+from infrastructure.view_store import ViewStoreError
+from infrastructure.view_stores import default_views_for, open_view_store
+from projections.catalog import PROJECTIONS
 from projections.invoices import render_invoice_text
 from projections.rendering import to_json
 from projections.timelines import render_timeline_text
 
 EXIT_REFUSED = 2
+EXIT_STOPPED = 1
 
 
 def open_ledger(store: str, prices: list[Path] | None = None, policies: list[Path] | None = None,
@@ -58,21 +71,60 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             elif applied % 500 == 0:
                 print(f"  ... {applied}/{len(scenario.lines)} lines, at {line.at.isoformat()}", file=sys.stderr)
         now = ledger.now()
-    print(f"applied {applied} line(s) of {scenario.source}; ledger clock at {now.isoformat() if now else '-'}")
-    return 0
+        print(f"applied {applied} line(s) of {scenario.source}; ledger clock at {now.isoformat() if now else '-'}")
+        return project_after_write(ledger, args)
+
+
+def views_of(args: argparse.Namespace) -> str:
+    return args.views or default_views_for(args.store)
+
+
+@contextlib.contextmanager
+def reading(args: argparse.Namespace, projections: list[str]) -> Any:
+    """The views to read from; with --fresh, after they have caught up with the log."""
+    store = open_view_store(views_of(args))
+    try:
+        views = Views(store)
+        if args.fresh:
+            with open_ledger(args.store, with_rules=False) as ledger:
+                views.wait_fresh(projections, ledger.name, EventLog(ledger).head(), args.timeout)
+        yield views
+    finally:
+        store.close()
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
-    with open_ledger(args.store, with_rules=False) as ledger:
-        doc = queries.invoice(ledger, args.account, args.period)
+    if args.from_log:
+        with open_ledger(args.store, with_rules=False) as ledger:
+            doc = queries.invoice(ledger, args.account, args.period)
+    else:
+        with reading(args, ["invoices"]) as views:
+            doc = views.invoice(args.account, args.period)
     sys.stdout.write(to_json(doc) if args.json else render_invoice_text(doc))
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
-    with open_ledger(args.store, with_rules=False) as ledger:
-        doc = queries.timeline(ledger, args.resource)
+    if args.from_log:
+        with open_ledger(args.store, with_rules=False) as ledger:
+            doc = queries.timeline(ledger, args.resource)
+    else:
+        with reading(args, ["timelines"]) as views:
+            doc = views.timeline(args.resource)
     sys.stdout.write(to_json(doc) if args.json else render_timeline_text(doc))
+    return 0
+
+
+def cmd_notices(args: argparse.Namespace, settings: Settings) -> int:
+    with reading(args, ["notices"]) as views:
+        doc = views.notices(args.account)
+    if args.json:
+        sys.stdout.write(to_json(doc))
+        return 0
+    print(f"notices for {doc['account']}: {len(doc['notices'])}")
+    for n in doc["notices"]:
+        to = ", ".join(f"{r['name']} <{r['email']}> ({r['role']})" for r in n["recipients"]) or "nobody"
+        print(f"  {n['at']}  {n['notice']:<20} {n['subject']}\n    to: {to}")
     return 0
 
 
@@ -82,14 +134,22 @@ def balance_line(doc: dict[str, Any]) -> str:
 
 
 def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
-    with open_ledger(args.store, with_rules=False) as ledger:
-        doc = queries.balance(ledger, args.account)
+    days: dict[str, str] = {}
+    if args.from_log:
+        with open_ledger(args.store, with_rules=False) as ledger:
+            doc = queries.balance(ledger, args.account)
+    else:
+        with reading(args, ["balances"]) as views:
+            doc = views.balance(args.account)
+            days = views.balance_days(args.account) if args.days else {}
     if args.json:
-        sys.stdout.write(to_json(doc))
+        sys.stdout.write(to_json({**doc, "days": days} if args.days else doc))
     else:
         print(f"{doc['account']} ({doc['vendor']}): {balance_line(doc)}")
         for r in doc["resources"]:
             print(f"  {r['kind']:<22} {r['name']:<14} {r['state']}")
+        for day, amount in days.items():
+            print(f"  {day}  {amount:>12} {doc['currency']}")
     return 0
 
 
@@ -97,7 +157,125 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
     ledger = open_ledger(args.store, settings.prices + args.prices, settings.policies + args.policies)
     with ledger:
         ran = ledger.advance_to(args.to)
-    print(f"ran {ran} due rule(s); ledger clock at {args.to.isoformat()}")
+        print(f"ran {ran} due rule(s); ledger clock at {args.to.isoformat()}")
+        return project_after_write(ledger, args)
+
+
+class StopFlag:
+    """SIGINT/SIGTERM ask the runner to finish its batch, write its checkpoint and exit."""
+
+    def __init__(self) -> None:
+        self.raised = False
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._set)
+
+    def _set(self, signum: int, frame: Any) -> None:
+        if self.raised:
+            raise KeyboardInterrupt
+        self.raised = True
+        print("linkledger: stopping after this batch (again to abort)", file=sys.stderr)
+
+    def __call__(self) -> bool:
+        return self.raised
+
+
+def project_after_write(ledger: LinkLedger, args: argparse.Namespace) -> int:
+    """After a write command, catch the views up (unless --no-project): one process, fresh views."""
+    if args.no_project:
+        return 0
+    store = open_view_store(views_of(args))
+    try:
+        report = ProjectionRunner(EventLog(ledger), store, PROJECTIONS.values(), progress=sys.stderr).catch_up()
+    finally:
+        store.close()
+    for failure in report.failures:
+        print(f"linkledger: {failure}", file=sys.stderr)
+    return EXIT_STOPPED if report.failures else 0
+
+
+def _selected(names: list[str] | None) -> list[Any]:
+    unknown = [n for n in names or [] if n not in PROJECTIONS]
+    if unknown:
+        raise ViewStoreError(f"no projection named {', '.join(unknown)}; there are: {', '.join(PROJECTIONS)}")
+    return [PROJECTIONS[n] for n in names] if names else list(PROJECTIONS.values())
+
+
+def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
+    stop = StopFlag()
+    store = open_view_store(views_of(args))
+    with open_ledger(args.store, with_rules=False) as ledger:
+        log = EventLog(ledger)
+        runner = ProjectionRunner(log, store, _selected(args.only), page_size=args.page_size,
+                                  progress=None if args.quiet else sys.stderr, should_stop=stop)
+        try:
+            report = runner.follow() if args.follow else runner.catch_up()
+        finally:
+            log.close()
+            store.close()
+    for failure in report.failures:
+        print(f"linkledger: {failure}", file=sys.stderr)
+    cps = ", ".join(f"{name} at {cp}" for name, cp in report.checkpoints.items())
+    print(f"views {'stopped' if stop.raised else 'caught up'}: {cps}")
+    return EXIT_STOPPED if report.failures else 0
+
+
+def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    [projection] = _selected([args.projection])
+    store = open_view_store(views_of(args))
+    try:
+        with open_ledger(args.store, with_rules=False) as ledger:
+            result = rebuild(EventLog(ledger), store, projection, page_size=args.page_size, progress=sys.stderr)
+    finally:
+        store.close()
+    rate = result.events / result.seconds if result.seconds else 0.0
+    print(f"rebuilt {result.projection} as build {result.new} from {result.events} events in {result.seconds:.2f}s "
+          f"({rate:,.0f} ev/s)")
+    if result.comparison is not None:
+        print(result.comparison.summary())
+        print(f"readers switched from {result.old} to {result.new}; {result.old} removed")
+    else:
+        print(f"readers now use {result.new} (there was no earlier build)")
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    store = open_view_store(views_of(args))
+    try:
+        with open_ledger(args.store, with_rules=False) as ledger:
+            rows = status(EventLog(ledger), store)
+    finally:
+        store.close()
+    sys.stdout.write(to_json(rows) if args.json else render_status(rows, views_of(args)))
+    return EXIT_STOPPED if any(r["stopped"] for r in rows) else 0
+
+
+def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
+    [projection] = _selected([args.projection])
+    store = open_view_store(views_of(args))
+    seen = SeenStore(args.state)
+    stop = StopFlag()
+
+    def show(nid: int, message: dict[str, Any], db: Any) -> None:
+        print(f"{nid} {message['event']} {' '.join(message['keys'])}", flush=True)
+
+    try:
+        if not hasattr(store, "r"):
+            # SQLite views: the feed is a table; the consumer's position is the last nid it handled.
+            handled = 0
+            for nid, message in store.feed(projection.name, after=seen.last(f"sqlite:{projection.name}"),
+                                           count=args.count):
+                handled += seen.handle_once(f"sqlite:{projection.name}", nid, message, show)
+            return 0
+        consumer = FeedConsumer(store.r, store.feed_key(projection.name), args.group, args.consumer, seen,  # type: ignore[attr-defined]
+                                claim_idle_ms=args.claim_idle_ms)
+        consumer.ensure_group()
+        while not stop():
+            fresh = consumer.poll(show, count=args.count, block_ms=1000)
+            if not args.follow and fresh == 0:
+                break
+    finally:
+        seen.close()
+        store.close()
     return 0
 
 
@@ -129,15 +307,22 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         scenario = parse_scenario(path)
         ledger = open_ledger(store, scenario.prices, scenario.policies)
         n = sum(1 for _ in run_scenario(ledger, scenario))
-        print(f"=== {vendor}: {path} ({n} lines) -> {store}")
+        views_path = default_views_for(store)
+        if Path(views_path).exists():
+            Path(views_path).unlink()
+        view_store = open_view_store(views_path)
+        report = ProjectionRunner(EventLog(ledger), view_store, PROJECTIONS.values()).catch_up()
+        print(f"=== {vendor}: {path} ({n} lines) -> {store}; views at event {min(report.checkpoints.values())} "
+              f"in {views_path}")
+        views = Views(view_store)
         for account in accounts:
             for period in periods:
-                sys.stdout.write(render_invoice_text(queries.invoice(ledger, account, period)))
-            b = queries.balance(ledger, account)
-            print(f"  {balance_line(b)}\n")
+                sys.stdout.write(render_invoice_text(views.invoice(account, period)))
+            print(f"  {balance_line(views.balance(account))}\n")
         for resource in resources:
-            sys.stdout.write(render_timeline_text(queries.timeline(ledger, resource)))
+            sys.stdout.write(render_timeline_text(views.timeline(resource)))
         print()
+        view_store.close()
         ledger.close()
     return 0
 
@@ -148,7 +333,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--store", default=settings.store,
                         help="event store: an SQLite file (default %(default)s) or postgresql://user@host/db "
                              "(env LINKLEDGER_STORE)")
+    parser.add_argument("--views", default=settings.views,
+                        help="view store: an SQLite file (default: next to the event store, NAME.views.db) or "
+                             "redis://host:port/db[?prefix=ll] (env LINKLEDGER_VIEWS)")
     sub = parser.add_subparsers(dest="command", required=True)
+
+    def read_options(p: argparse.ArgumentParser, from_log: bool = True) -> None:
+        p.add_argument("--json", action="store_true")
+        p.add_argument("--fresh", action="store_true", help="wait until the view has every event the log has")
+        p.add_argument("--timeout", type=float, default=10.0, help="how long --fresh waits (seconds)")
+        if from_log:
+            p.add_argument("--from-log", action="store_true", help="fold the event log instead of reading the view")
 
     p = sub.add_parser("run", help="apply a scenario file")
     p.add_argument("scenario")
@@ -157,29 +352,65 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prices", type=Path, action="append", default=[], help="extra price book file or folder")
     p.add_argument("--policies", type=Path, action="append", default=[], help="extra policy file or folder")
     p.add_argument("-v", "--verbose", action="store_true", help="print each line as it is applied")
+    p.add_argument("--no-project", action="store_true", help="do not catch the views up afterwards")
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("advance", help="run every rule due up to a time")
     p.add_argument("--to", type=_time, required=True)
     p.add_argument("--prices", type=Path, action="append", default=[])
     p.add_argument("--policies", type=Path, action="append", default=[])
+    p.add_argument("--no-project", action="store_true", help="do not catch the views up afterwards")
     p.set_defaults(func=cmd_advance)
 
     p = sub.add_parser("invoice", help="an account's invoice for a month")
     p.add_argument("account")
     p.add_argument("--period", type=_period, required=True, help="YYYY-MM")
-    p.add_argument("--json", action="store_true")
+    read_options(p)
     p.set_defaults(func=cmd_invoice)
 
     p = sub.add_parser("timeline", help="a resource's states over time")
     p.add_argument("resource")
-    p.add_argument("--json", action="store_true")
+    read_options(p)
     p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("balance", help="an account's balance and stage")
     p.add_argument("account")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--days", action="store_true", help="also the balance at the close of each day")
+    read_options(p)
     p.set_defaults(func=cmd_balance)
+
+    p = sub.add_parser("notices", help="the reminders and notices an account's users were sent")
+    p.add_argument("account")
+    read_options(p, from_log=False)
+    p.set_defaults(func=cmd_notices)
+
+    p = sub.add_parser("project", help="catch the views up with the event log")
+    p.add_argument("--follow", action="store_true", help="keep going as events arrive (Ctrl-C stops cleanly)")
+    p.add_argument("--only", action="append", metavar="PROJECTION", help=f"one of {', '.join(PROJECTIONS)}")
+    p.add_argument("--page-size", type=int, default=1000, help="events per batch (default %(default)s)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_project)
+
+    p = sub.add_parser("rebuild", help="rebuild a view side by side, compare, switch readers, drop the old one")
+    p.add_argument("projection", help=f"one of {', '.join(PROJECTIONS)}")
+    p.add_argument("--page-size", type=int, default=1000)
+    p.set_defaults(func=cmd_rebuild)
+
+    p = sub.add_parser("status", help="each view's checkpoint, the log head, the lag, and errors")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("feed", help="downstream change feed")
+    feed_sub = p.add_subparsers(dest="feed_command", required=True)
+    p = feed_sub.add_parser("tail", help="consume a projection's feed (consumer group, ack after commit, dedupe)")
+    p.add_argument("projection")
+    p.add_argument("--group", default="tail")
+    p.add_argument("--consumer", default="tail-1")
+    p.add_argument("--state", default="feed-consumer.db", help="the consumer's own SQLite file (handled nids)")
+    p.add_argument("--count", type=int, default=100)
+    p.add_argument("--claim-idle-ms", type=int, default=60_000, help="claim others' entries pending this long")
+    p.add_argument("--follow", action="store_true", help="keep waiting for new changes")
+    p.set_defaults(func=cmd_feed_tail)
 
     p = sub.add_parser("demo", help="run the shipped examples on fresh SQLite files and print the results")
     p.add_argument("--examples", help="folder holding zenlayer/ and alibaba/ examples")
@@ -199,6 +430,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (LedgerError, StoreUrlError) as e:
         print(f"linkledger: {e}", file=sys.stderr)
         return EXIT_REFUSED
+    except (ViewStoreError, ProjectionStopped) as e:
+        print(f"linkledger: {e}", file=sys.stderr)
+        return EXIT_STOPPED
 
 
 if __name__ == "__main__":

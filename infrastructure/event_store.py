@@ -34,7 +34,7 @@ def event_store_env(store: str) -> dict[str, str]:
         if schema:
             env["POSTGRES_SCHEMA"] = schema[0]
         return env
-    path = store[len("sqlite:///"):] if store.startswith("sqlite:///") else store
+    path = store.removeprefix("sqlite:///")
     if "://" in path:
         raise StoreUrlError(f"{store!r} is neither a file path, sqlite:///PATH nor postgresql://...")
     if path != ":memory:" and not path.startswith("file:"):

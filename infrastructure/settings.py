@@ -19,6 +19,7 @@ class Settings:
     prices: list[Path] = field(default_factory=list)
     policies: list[Path] = field(default_factory=list)
     redis_url: str = "redis://127.0.0.1:6379/0"
+    views: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -28,4 +29,5 @@ class Settings:
             prices=_paths(env.get("LINKLEDGER_PRICES")),
             policies=_paths(env.get("LINKLEDGER_POLICIES")),
             redis_url=env.get("LINKLEDGER_REDIS_URL", "redis://127.0.0.1:6379/0"),
+            views=env.get("LINKLEDGER_VIEWS") or None,
         )

@@ -17,6 +17,15 @@ from pydantic import BaseModel
 _IDS = {"originator_id", "originator_version"}
 
 
+def upcast(cls: type, state: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored payload up to the current `class_version` of its class, in place."""
+    from_version = state.pop("class_version", 1)
+    while from_version < getattr(cls, "class_version", 1):
+        getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+        from_version += 1
+    return state
+
+
 class OrjsonTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
         return orjson.dumps(obj)
@@ -52,10 +61,7 @@ class PydanticMapper(Mapper):
             data = self.compressor.decompress(data)
         state: dict[str, Any] = self.transcoder.decode(data)
         cls = resolve_topic(stored_event.topic)
-        from_version = state.pop("class_version", 1)
-        while from_version < getattr(cls, "class_version", 1):
-            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
-            from_version += 1
+        upcast(cls, state)
         state["originator_id"] = stored_event.originator_id
         state["originator_version"] = stored_event.originator_version
         return cast(DomainEventProtocol[Any], cls.model_validate(state))

@@ -19,89 +19,102 @@ from domain.charges import ChargeLine
 from domain.physical_connection import PhysicalConnection
 
 
-def _line_month_day(reason: str, line: ChargeLine, charged_on: date) -> date:
-    return line.period_start if reason == "daily" else charged_on
+def line_period(reason: str, period_start: date, charged_on: date) -> str:
+    """The invoice month a charge line belongs to."""
+    on = period_start if reason == "daily" else charged_on
+    return f"{on.year:04d}-{on.month:02d}"
+
+
+def entry_of(reason: str, line: ChargeLine, charged_on: date) -> dict[str, Any]:
+    """One charge line as an invoice entry, before consecutive days are merged."""
+    return {
+        "reason": reason,
+        "resource": line.resource,
+        "kind": line.kind,
+        "item": line.item,
+        "from": line.period_start,
+        "to": line.period_end,
+        "quantity": line.quantity,
+        "unit": line.unit,
+        "unit_price": line.unit_price,
+        "amount": line.amount,
+        "price_ref": line.price_ref,
+        "basis": line.basis,
+        "charged_on": charged_on,
+    }
+
+
+def memo_of(resource: str, operator: str, monthly_rent: Decimal | None, currency: str | None) -> dict[str, Any]:
+    return {
+        "resource": resource,
+        "item": "leased_line_rent",
+        "charged_by": operator,
+        "monthly_rent": monthly_rent,
+        "currency": currency,
+        "note": "rental fee charged by the telecommunications operator; recorded, not charged here",
+    }
+
+
+def assemble(account: dict[str, Any], period: str, entries: list[dict[str, Any]],
+             memos: list[dict[str, Any]], total: Decimal | None = None) -> dict[str, Any]:
+    """The invoice document, the same whether folded from the log or read from a view."""
+    lines = merge_entries(entries)
+    computed = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
+    return {
+        **account,
+        "period": period,
+        "lines": lines,
+        "total": computed if total is None else total,
+        "memos": sorted(memos, key=lambda m: m["resource"]),
+    }
 
 
 def build_invoice(events: Iterable[Any], period: str) -> dict[str, Any]:
-    first, last = month_bounds(period)
+    """Fold an account's events (and its physical connections') into one month's invoice."""
+    _, last = month_bounds(period)
     account: dict[str, Any] = {}
-    picked: list[tuple[str, ChargeLine, date]] = []
+    entries: list[dict[str, Any]] = []
     memos: list[dict[str, Any]] = []
     for e in events:
         if isinstance(e, Account.Opened):
             account = {"account": e.name, "currency": e.currency, "vendor": e.vendor}
         elif isinstance(e, Account.Charged):
+            charged_on = day_of(e.at)
             for line in e.lines:
-                on = _line_month_day(e.reason, line, day_of(e.at))
-                if first <= on <= last:
-                    picked.append((e.reason, line, day_of(e.at)))
+                if line_period(e.reason, line.period_start, charged_on) == period:
+                    entries.append(entry_of(e.reason, line, charged_on))
         elif isinstance(e, PhysicalConnection.Applied) and day_of(e.at) <= last:
             ll = e.leased_line
-            memos.append(
-                {
-                    "resource": e.name,
-                    "item": "leased_line_rent",
-                    "charged_by": ll.operator,
-                    "monthly_rent": ll.monthly_rent,
-                    "currency": ll.currency,
-                    "note": "rental fee charged by the telecommunications operator; recorded, not charged here",
-                }
-            )
-    lines = _merge(picked)
-    total = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
-    return {
-        **account,
-        "period": period,
-        "lines": lines,
-        "total": total,
-        "memos": sorted(memos, key=lambda m: m["resource"]),
-    }
+            memos.append(memo_of(e.name, ll.operator, ll.monthly_rent, ll.currency))
+    return assemble(account, period, entries, memos)
 
 
-def _merge(picked: list[tuple[str, ChargeLine, date]]) -> list[dict[str, Any]]:
+def merge_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     ordered = sorted(
-        picked, key=lambda p: (p[1].resource, p[1].item, p[1].period_start, p[1].price_ref, p[1].basis, p[0])
+        entries, key=lambda p: (p["resource"], p["item"], p["from"], p["price_ref"], p["basis"], p["reason"])
     )
     out: list[dict[str, Any]] = []
-    for reason, line, charged_on in ordered:
+    for entry in ordered:
         prev = out[-1] if out else None
         if (
             prev is not None
-            and reason == "daily"
+            and entry["reason"] == "daily"
             and prev["reason"] == "daily"
-            and prev["resource"] == line.resource
-            and prev["item"] == line.item
-            and prev["unit_price"] == line.unit_price
-            and prev["price_ref"] == line.price_ref
-            and prev["basis"] == line.basis
-            and prev["to"] + ONE_DAY == line.period_start
+            and prev["resource"] == entry["resource"]
+            and prev["item"] == entry["item"]
+            and prev["unit_price"] == entry["unit_price"]
+            and prev["price_ref"] == entry["price_ref"]
+            and prev["basis"] == entry["basis"]
+            and prev["to"] + ONE_DAY == entry["from"]
         ):
-            prev["to"] = line.period_end
-            prev["quantity"] += line.quantity
-            prev["amount"] += line.amount
+            prev["to"] = entry["to"]
+            prev["quantity"] += entry["quantity"]
+            prev["amount"] += entry["amount"]
             continue
-        out.append(
-            {
-                "reason": reason,
-                "resource": line.resource,
-                "kind": line.kind,
-                "item": line.item,
-                "from": line.period_start,
-                "to": line.period_end,
-                "quantity": line.quantity,
-                "unit": line.unit,
-                "unit_price": line.unit_price,
-                "amount": line.amount,
-                "price_ref": line.price_ref,
-                "basis": line.basis,
-                "charged_on": charged_on,
-            }
-        )
+        out.append(dict(entry))
     for line in out:
-        if line["reason"] != "daily":
-            continue
-        line.pop("charged_on")
+        if line["reason"] == "daily":
+            line.pop("charged_on")
     return out
 
 

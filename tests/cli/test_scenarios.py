@@ -26,8 +26,10 @@ def head(store: str) -> int | None:
         return ledger.recorder.max_notification_id()
 
 
-def invoices_json(capsys, store: str, account: str, periods: list[str]) -> str:
-    return "".join(run(capsys, "--store", store, "invoice", account, "--period", p, "--json")[1] for p in periods)
+def invoices_json(capsys, store: str, account: str, periods: list[str], views: str | None = None) -> str:
+    where = ["--views", views] if views else []
+    return "".join(run(capsys, "--store", store, *where, "invoice", account, "--period", p, "--json")[1]
+                   for p in periods)
 
 
 @pytest.mark.parametrize(("scenario", "account", "periods"), [
@@ -40,10 +42,11 @@ def test_same_scenario_into_two_fresh_stores_gives_byte_identical_invoices(
     # Two fresh SQLite files and one PostgreSQL schema, the same scenario into each.
     stores = [str(tmp_path / "one.db"), str(tmp_path / "two.db"), postgres_store]
     outputs = []
-    for store in stores:
-        code, _, err = run(capsys, "--store", store, "run", str(scenario))
+    for i, store in enumerate(stores):
+        views = str(tmp_path / f"views-{i}.db")
+        code, _, err = run(capsys, "--store", store, "--views", views, "run", str(scenario))
         assert code == 0, err
-        outputs.append(invoices_json(capsys, store, account, periods))
+        outputs.append(invoices_json(capsys, store, account, periods, views))
     assert outputs[0] == outputs[1] == outputs[2]
     assert '"lines": [' in outputs[0] and '"total"' in outputs[0]
 
@@ -128,10 +131,15 @@ def test_raise_past_hosted_tier_is_refused_in_a_scenario(capsys, tmp_path: Path)
 
 def test_unknown_queries_fail_with_a_clear_message(capsys, tmp_path: Path):
     store = str(tmp_path / "x.db")
-    code, _, err = run(capsys, "--store", store, "invoice", "NOBODY", "--period", "2026-01")
-    assert code == 2 and "no account named NOBODY" in err
-    code, _, err = run(capsys, "--store", store, "timeline", "NOTHING")
-    assert code == 2 and "NOTHING" in err
+    # Before any view is built, the query says how to build it.
+    code, _, err = run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-01")
+    assert code == 2 and "run `linkledger project`" in err
+    assert run(capsys, "--store", store, "run", str(ZEN))[0] == 0
+    for source in ([], ["--from-log"]):
+        code, _, err = run(capsys, "--store", store, "invoice", "NOBODY", "--period", "2026-01", *source)
+        assert code == 2 and "no account named NOBODY" in err
+        code, _, err = run(capsys, "--store", store, "timeline", "NOTHING", *source)
+        assert code == 2 and "NOTHING" in err
 
 
 def test_demo_runs_both_examples_from_the_console_command(tmp_path: Path):

@@ -1,0 +1,151 @@
+"""Views in an SQLite file: the embedded default, kept next to the event store.
+
+One transaction (`BEGIN IMMEDIATE`) per batch: read the checkpoint, compare, write
+the values, the feed rows and the new checkpoint, commit.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import Tracking
+
+from infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS view_values (
+    ns TEXT NOT NULL, key TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (ns, key, field)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS view_checkpoints (ns TEXT PRIMARY KEY, cp INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS view_builds (projection TEXT NOT NULL, build TEXT NOT NULL, seq INTEGER NOT NULL,
+    PRIMARY KEY (projection, build));
+CREATE TABLE IF NOT EXISTS view_active (projection TEXT PRIMARY KEY, build TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS view_meta (ns TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (ns, field)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feed (projection TEXT NOT NULL, nid INTEGER NOT NULL, message TEXT NOT NULL,
+    PRIMARY KEY (projection, nid)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS feed_high_water (projection TEXT PRIMARY KEY, nid INTEGER NOT NULL);
+"""
+
+
+class SQLiteViewStore(ViewStore):
+    kind = "sqlite"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = str(path)
+        try:
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+        except sqlite3.Error as e:
+            raise ViewStoreError(f"cannot open the view file {self.path}: {e}") from e
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    # ----------------------------------------------------------------- builds
+    def active(self, projection: str) -> str | None:
+        row = self.db.execute("SELECT build FROM view_active WHERE projection=?", (projection,)).fetchone()
+        return row[0] if row else None
+
+    def builds(self, projection: str) -> list[str]:
+        rows = self.db.execute("SELECT build FROM view_builds WHERE projection=? ORDER BY seq", (projection,))
+        return [r[0] for r in rows]
+
+    def new_build(self, projection: str, version: int) -> Build:
+        with self._tx():
+            row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM view_builds WHERE projection=?",
+                                  (projection,)).fetchone()
+            seq = row[0] + 1
+            build = Build(projection, f"v{version}.{seq}")
+            self.db.execute("INSERT INTO view_builds VALUES (?, ?, ?)", (projection, build.build, seq))
+            self.db.execute("INSERT INTO view_checkpoints VALUES (?, 0)", (build.ns,))
+        return build
+
+    def activate(self, build: Build) -> None:
+        self.db.execute("INSERT INTO view_active VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET build=excluded.build",
+                        (build.projection, build.build))
+
+    def drop(self, build: Build) -> None:
+        if self.active(build.projection) == build.build:
+            raise ViewStoreError(f"{build} is the active build; activate another before dropping it")
+        with self._tx():
+            for table in ("view_values", "view_checkpoints", "view_meta"):
+                self.db.execute(f"DELETE FROM {table} WHERE ns=?", (build.ns,))
+            self.db.execute("DELETE FROM view_builds WHERE projection=? AND build=?", (build.projection, build.build))
+
+    # ---------------------------------------------------------------- reading
+    def checkpoint(self, build: Build) -> int:
+        row = self.db.execute("SELECT cp FROM view_checkpoints WHERE ns=?", (build.ns,)).fetchone()
+        return int(row[0]) if row else 0
+
+    def hget(self, build: Build, key: str, field: str) -> str | None:
+        row = self.db.execute("SELECT value FROM view_values WHERE ns=? AND key=? AND field=?",
+                              (build.ns, key, field)).fetchone()
+        return row[0] if row else None
+
+    def hgetall(self, build: Build, key: str) -> dict[str, str]:
+        rows = self.db.execute("SELECT field, value FROM view_values WHERE ns=? AND key=?", (build.ns, key))
+        return dict(rows.fetchall())
+
+    def keys(self, build: Build) -> Iterator[str]:
+        rows = self.db.execute("SELECT DISTINCT key FROM view_values WHERE ns=? ORDER BY key", (build.ns,))
+        return iter([r[0] for r in rows.fetchall()])
+
+    # ---------------------------------------------------------------- writing
+    def apply(self, build: Build, expected: int, tracking: Tracking, writes: Writes, changes: Changes) -> int:
+        new = tracking.notification_id
+        ns = build.ns
+        with self._tx():
+            row = self.db.execute("SELECT cp FROM view_checkpoints WHERE ns=?", (ns,)).fetchone()
+            current = int(row[0]) if row else 0
+            if row is None or current != expected:
+                return current
+            sets = [(ns, k, f, v) for (k, f), v in writes.items() if v is not None]
+            dels = [(ns, k, f) for (k, f), v in writes.items() if v is None]
+            if sets:
+                self.db.executemany("INSERT OR REPLACE INTO view_values VALUES (?, ?, ?, ?)", sets)
+            if dels:
+                self.db.executemany("DELETE FROM view_values WHERE ns=? AND key=? AND field=?", dels)
+            if changes:
+                hw = self.db.execute("SELECT nid FROM feed_high_water WHERE projection=?",
+                                     (build.projection,)).fetchone()
+                last = int(hw[0]) if hw else 0
+                fresh = [(build.projection, nid, msg) for nid, msg in changes if nid > last]
+                if fresh:
+                    self.db.executemany("INSERT INTO feed VALUES (?, ?, ?)", fresh)
+                    self.db.execute(
+                        "INSERT INTO feed_high_water VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET nid=excluded.nid",
+                        (build.projection, fresh[-1][1]))
+            self.db.execute("UPDATE view_checkpoints SET cp=? WHERE ns=?", (new, ns))
+        return new
+
+    @contextmanager
+    def _tx(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ------------------------------------------------------------ meta, feed
+    def set_meta(self, build: Build, fields: dict[str, str]) -> None:
+        with self._tx():
+            self.db.executemany("INSERT OR REPLACE INTO view_meta VALUES (?, ?, ?)",
+                                [(build.ns, f, v) for f, v in fields.items()])
+
+    def meta(self, build: Build) -> dict[str, str]:
+        return dict(self.db.execute("SELECT field, value FROM view_meta WHERE ns=?", (build.ns,)).fetchall())
+
+    def feed(self, projection: str, after: int = 0, count: int = 1000) -> list[tuple[int, dict[str, Any]]]:
+        rows = self.db.execute("SELECT nid, message FROM feed WHERE projection=? AND nid>? ORDER BY nid LIMIT ?",
+                               (projection, after, count))
+        return [(int(nid), orjson.loads(msg)) for nid, msg in rows.fetchall()]

@@ -1,0 +1,33 @@
+"""Choosing a view store from one string: an SQLite file, or a redis:// URL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from infrastructure.view_store import ViewStore
+
+
+def default_views_for(store: str) -> str:
+    """The embedded default keeps the views in SQLite next to the event store."""
+    if store.startswith(("postgresql://", "postgres://")):
+        url = urlparse(store)
+        schema = parse_qs(url.query).get("schema", [""])[0]
+        return f"linkledger-{url.path.strip('/') or 'db'}{'-' + schema if schema else ''}.views.db"
+    path = store.removeprefix("sqlite:///")
+    p = Path(path)
+    return str(p.with_name(p.stem + ".views.db")) if p.suffix else path + ".views.db"
+
+
+def open_view_store(views: str) -> ViewStore:
+    if views.startswith(("redis://", "rediss://", "unix://")):
+        from infrastructure.redis_views import RedisViewStore
+
+        store = RedisViewStore(views)
+        store.ping()
+        return store
+    from infrastructure.sqlite_views import SQLiteViewStore
+
+    path = views.removeprefix("sqlite:///")
+    Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteViewStore(path)

@@ -1,0 +1,13 @@
+"""Every projection linkledger maintains, by name."""
+
+from __future__ import annotations
+
+from projections.balance_view import BalanceProjection
+from projections.invoice_view import InvoiceProjection
+from projections.notice_view import NoticeProjection
+from projections.projection import Projection
+from projections.timeline_view import TimelineProjection
+
+PROJECTIONS: dict[str, Projection] = {
+    p.name: p for p in (InvoiceProjection(), BalanceProjection(), TimelineProjection(), NoticeProjection())
+}

@@ -1,0 +1,31 @@
+"""The topics each projection reads, gathered from the domain's event classes."""
+
+from __future__ import annotations
+
+from domain.account import Account
+from domain.events import Aggregate
+from domain.hosted_connection import HostedConnection
+from domain.ledger_clock import LedgerClock
+from domain.physical_connection import PhysicalConnection
+from domain.port import Port
+from domain.private_connect import PrivateConnect
+from domain.router_interface import RouterInterface
+
+RESOURCE_CLASSES = (Port, PrivateConnect, HostedConnection, PhysicalConnection, RouterInterface)
+
+
+def event_topics(*aggregates: type) -> frozenset[str]:
+    """Every concrete event TOPIC declared on the given aggregate classes."""
+    found: set[str] = set()
+    for agg in aggregates:
+        for value in vars(agg).values():
+            if isinstance(value, type) and issubclass(value, Aggregate.Event):
+                topic = value.__dict__.get("TOPIC")
+                if topic and not topic.endswith((".Event", ".Created")):
+                    found.add(topic)
+    return frozenset(found)
+
+
+ACCOUNT_TOPICS = event_topics(Account)
+RESOURCE_TOPICS = event_topics(*RESOURCE_CLASSES)
+CLOCK_TOPICS = event_topics(LedgerClock)
