@@ -113,6 +113,6 @@ def test_price_lookup_uses_the_book_in_force_on_the_service_day():
     rules = load_rule_book()
     promo = rules.prices.quote("alibaba", "port_reservation", {"spec": "10G"}, date(2017, 11, 30), "USD")
     listed = rules.prices.quote("alibaba", "port_reservation", {"spec": "10G"}, date(2017, 12, 1), "USD")
-    assert (promo.unit_price, listed.unit_price) == (Decimal("0"), Decimal("170"))
+    assert (promo.unit_price, listed.unit_price) == (Decimal(0), Decimal(170))
     with pytest.raises(PriceNotFoundError, match="--prices"):
         rules.prices.quote("alibaba", "setup_fee", {"spec": "1G"}, date(2018, 1, 1), "USD")

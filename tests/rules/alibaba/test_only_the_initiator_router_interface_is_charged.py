@@ -38,8 +38,8 @@ def test_only_the_initiator_router_interface_is_charged(ledger):
     reason, line = ri1[0]
     assert reason == "subscription"
     assert line.item == "router_interface"
-    assert line.quantity == Decimal("3")
-    assert line.unit_price == Decimal("230")
+    assert line.quantity == Decimal(3)
+    assert line.unit_price == Decimal(230)
     assert line.amount == Decimal("690.00")
     # 5000 - 500 setup - 690 subscription; the receiver costs nothing.
     assert ledger.account("GLOBEX").balance == Decimal("3810.00")
