@@ -2,7 +2,9 @@
 
 One read of the log feeds every projection (each skips what is at or below its own
 checkpoint). After each page, each projection's batch goes to the view store in one
-atomic step with its checkpoint. A projection that fails on an event stops: its
+atomic step with its checkpoint. The store writes a page's batches in a writer thread
+while the next page is decoded and projected (the store's I/O and the projection's
+Python overlap); a page's batches are confirmed before the next page's are handed over. A projection that fails on an event stops: its
 good events before that one are flushed, the failure (event, error) is recorded in
 the build's meta and reported, and the view keeps serving as it was. The other
 projections go on.
@@ -19,6 +21,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TextIO
@@ -117,7 +120,7 @@ class ProjectionRunner:
         *,
         builds: dict[str, Build] | None = None,
         page_size: int = 1000,
-        cache_limit: int = 200_000,
+        cache_limit: int = 100_000,
         progress: TextIO | None = None,
         store_retry_seconds: float = 300.0,
         should_stop: Callable[[], bool] = lambda: False,
@@ -129,6 +132,8 @@ class ProjectionRunner:
         self.progress_out = progress
         self.store_retry_seconds = store_retry_seconds
         self.should_stop = should_stop
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="view-writer")
+        self._pending: tuple[list[Lane], int, Future[list[int]]] | None = None
         self.lanes: list[Lane] = []
         for p in projections:
             build = (builds or {}).get(p.name)
@@ -181,10 +186,11 @@ class ProjectionRunner:
             page = self.log.read(low, min(self.page_size, target - low), topics, stop=target)
             report.pages += 1
             report.events_read += len(page.records)
-            for lane in running:
-                self._feed(lane, page.records, page.through)
+            ready = [lane for lane in running if self._feed(lane, page.records, page.through)]
+            self._flush_all(ready, page.through)
             if progress:
                 progress.update(min(self._low(), target) - first)
+        self._settle()
         if progress:
             progress.update(min(self._low(), target) - first, final=True)
         report.seconds = time.monotonic() - started
@@ -223,9 +229,11 @@ class ProjectionRunner:
             if lane.follow_active and self.store.active(lane.projection.name) != lane.build.build:
                 self._resync(lane)
 
-    def _feed(self, lane: Lane, records: list[Any], through: int) -> None:
+    def _feed(self, lane: Lane, records: list[Any], through: int) -> bool:
+        """Apply the page's records to the lane's batch; True if the batch is ready to flush
+        through `through`, False if there is nothing to do or the projection failed."""
         if through <= lane.cp:
-            return
+            return False
         batch = lane.batch
         projection = lane.projection
         topics = projection.topics
@@ -249,11 +257,41 @@ class ProjectionRunner:
                     "traceback": traceback.format_exc(limit=8),
                 }
                 self._retrying(lambda meta=meta: self.store.set_meta(lane.build, meta))
-                return
+                return False
             batch.commit_event()
-        self._flush(lane, through)
+        return True
+
+    def _flush_all(self, lanes: list[Lane], through: int) -> None:
+        """Hand the page's batches to the writer thread and go on projecting the next page
+        while they are written. The previous hand-off is settled first: a refused batch
+        resyncs its lane (and the batch just built on top of it is dropped)."""
+        self._settle()
+        lanes = [lane for lane in lanes if any(lane is current for current in self.lanes)]
+        if not lanes:
+            return
+        tracking = Tracking(self.log.app_name, through)
+        batches = [(lane.build, lane.cp, tracking, lane.batch.writes, lane.batch.changes) for lane in lanes]
+        future = self._writer.submit(self._retrying, lambda: self.store.apply_many(batches))
+        for lane in lanes:  # optimistic: the writes become cached reads now, confirmed in _settle
+            lane.flushed_events += lane.batch.events
+            lane.batch.flushed()
+            lane.cp = through
+        self._pending = (lanes, through, future)
+
+    def _settle(self) -> None:
+        """Wait for the batches in the writer thread; resync any lane whose batch was refused."""
+        if self._pending is None:
+            return
+        lanes, through, future = self._pending
+        self._pending = None
+        results = future.result()
+        for lane, got in zip(lanes, results, strict=True):
+            if got != through and any(lane is current for current in self.lanes):
+                self._resync(lane)
 
     def _flush(self, lane: Lane, through: int) -> None:
+        """Write one lane's batch now (after whatever the writer thread holds)."""
+        self._settle()
         batch = lane.batch
         tracking = Tracking(self.log.app_name, through)
         expected = lane.cp

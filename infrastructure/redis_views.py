@@ -161,7 +161,18 @@ class RedisViewStore(ViewStore):
 
     # ---------------------------------------------------------------- writing
     def apply(self, build: Build, expected: int, tracking: Tracking, writes: Writes, changes: Changes) -> int:
-        new = tracking.notification_id
+        return self.apply_many([(build, expected, tracking, writes, changes)])[0]
+
+    def apply_many(self, batches: list[tuple[Build, int, Tracking, Writes, Changes]]) -> list[int]:
+        """One round trip: a pipeline of script calls, each atomic and guarded on its own."""
+        pipe = self.r.pipeline(transaction=False)
+        for batch in batches:
+            keys, args = self._script_call(*batch)
+            self._apply(keys=keys, args=args, client=pipe)
+        return [int(cp) if ok else max(int(cp), 0) for ok, cp in pipe.execute()]
+
+    def _script_call(self, build: Build, expected: int, tracking: Tracking, writes: Writes,
+                     changes: Changes) -> tuple[list[str], list[Any]]:
         sets: dict[str, list[str]] = {}
         dels: dict[str, list[str]] = {}
         for (key, field), value in writes.items():
@@ -169,7 +180,7 @@ class RedisViewStore(ViewStore):
                 dels.setdefault(key, []).append(field)
             else:
                 sets.setdefault(key, []).extend((field, value))
-        args: list[Any] = [expected, new, f"{self._b(build)}:v:", self.feed_maxlen, len(sets)]
+        args: list[Any] = [expected, tracking.notification_id, f"{self._b(build)}:v:", self.feed_maxlen, len(sets)]
         for key, fvs in sets.items():
             args += (key, len(fvs) // 2, *fvs)
         args.append(len(dels))
@@ -179,8 +190,7 @@ class RedisViewStore(ViewStore):
         for nid, msg in changes:
             args += (nid, msg)
         p = self._p(build.projection)
-        ok, cp = self._apply(keys=[f"{self._b(build)}:cp", f"{p}:feed", f"{p}:feed:last"], args=args)
-        return int(cp) if ok else max(int(cp), 0)
+        return [f"{self._b(build)}:cp", f"{p}:feed", f"{p}:feed:last"], args
 
     # ------------------------------------------------------------ meta, feed
     def set_meta(self, build: Build, fields: dict[str, str]) -> None:

@@ -6,16 +6,20 @@ the values, the feed rows and the new checkpoint, commit.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 from eventsourcing.persistence import Tracking
 
 from infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS view_values (
@@ -33,31 +37,49 @@ CREATE TABLE IF NOT EXISTS feed_high_water (projection TEXT PRIMARY KEY, nid INT
 """
 
 
+def _locked(method: Callable[..., T]) -> Callable[..., T]:
+    """One connection, used by the runner's writer thread and by readers: one at a time."""
+
+    @functools.wraps(method)
+    def wrapper(self: SQLiteViewStore, *args: Any, **kwargs: Any) -> T:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 class SQLiteViewStore(ViewStore):
     kind = "sqlite"
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
+        self._lock = threading.RLock()
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
         except sqlite3.Error as e:
             raise ViewStoreError(f"cannot open the view file {self.path}: {e}") from e
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA cache_size=-32768")  # 32 MiB of page cache
+        self.db.execute("PRAGMA wal_autocheckpoint=10000")
         self.db.executescript(SCHEMA)
 
+    @_locked
     def close(self) -> None:
         self.db.close()
 
     # ----------------------------------------------------------------- builds
+    @_locked
     def active(self, projection: str) -> str | None:
         row = self.db.execute("SELECT build FROM view_active WHERE projection=?", (projection,)).fetchone()
         return row[0] if row else None
 
+    @_locked
     def builds(self, projection: str) -> list[str]:
         rows = self.db.execute("SELECT build FROM view_builds WHERE projection=? ORDER BY seq", (projection,))
         return [r[0] for r in rows]
 
+    @_locked
     def new_build(self, projection: str, version: int) -> Build:
         with self._tx():
             row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM view_builds WHERE projection=?",
@@ -68,10 +90,12 @@ class SQLiteViewStore(ViewStore):
             self.db.execute("INSERT INTO view_checkpoints VALUES (?, 0)", (build.ns,))
         return build
 
+    @_locked
     def activate(self, build: Build) -> None:
         self.db.execute("INSERT INTO view_active VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET build=excluded.build",
                         (build.projection, build.build))
 
+    @_locked
     def drop(self, build: Build) -> None:
         if self.active(build.projection) == build.build:
             raise ViewStoreError(f"{build} is the active build; activate another before dropping it")
@@ -81,49 +105,60 @@ class SQLiteViewStore(ViewStore):
             self.db.execute("DELETE FROM view_builds WHERE projection=? AND build=?", (build.projection, build.build))
 
     # ---------------------------------------------------------------- reading
+    @_locked
     def checkpoint(self, build: Build) -> int:
         row = self.db.execute("SELECT cp FROM view_checkpoints WHERE ns=?", (build.ns,)).fetchone()
         return int(row[0]) if row else 0
 
+    @_locked
     def hget(self, build: Build, key: str, field: str) -> str | None:
         row = self.db.execute("SELECT value FROM view_values WHERE ns=? AND key=? AND field=?",
                               (build.ns, key, field)).fetchone()
         return row[0] if row else None
 
+    @_locked
     def hgetall(self, build: Build, key: str) -> dict[str, str]:
         rows = self.db.execute("SELECT field, value FROM view_values WHERE ns=? AND key=?", (build.ns, key))
         return dict(rows.fetchall())
 
+    @_locked
     def keys(self, build: Build) -> Iterator[str]:
         rows = self.db.execute("SELECT DISTINCT key FROM view_values WHERE ns=? ORDER BY key", (build.ns,))
         return iter([r[0] for r in rows.fetchall()])
 
     # ---------------------------------------------------------------- writing
     def apply(self, build: Build, expected: int, tracking: Tracking, writes: Writes, changes: Changes) -> int:
+        return self.apply_many([(build, expected, tracking, writes, changes)])[0]
+
+    @_locked
+    def apply_many(self, batches: list[tuple[Build, int, Tracking, Writes, Changes]]) -> list[int]:
+        """One transaction for all; each build's guard is checked on its own."""
+        with self._tx():
+            return [self._apply(*batch) for batch in batches]
+
+    def _apply(self, build: Build, expected: int, tracking: Tracking, writes: Writes, changes: Changes) -> int:
         new = tracking.notification_id
         ns = build.ns
-        with self._tx():
-            row = self.db.execute("SELECT cp FROM view_checkpoints WHERE ns=?", (ns,)).fetchone()
-            current = int(row[0]) if row else 0
-            if row is None or current != expected:
-                return current
-            sets = [(ns, k, f, v) for (k, f), v in writes.items() if v is not None]
-            dels = [(ns, k, f) for (k, f), v in writes.items() if v is None]
-            if sets:
-                self.db.executemany("INSERT OR REPLACE INTO view_values VALUES (?, ?, ?, ?)", sets)
-            if dels:
-                self.db.executemany("DELETE FROM view_values WHERE ns=? AND key=? AND field=?", dels)
-            if changes:
-                hw = self.db.execute("SELECT nid FROM feed_high_water WHERE projection=?",
-                                     (build.projection,)).fetchone()
-                last = int(hw[0]) if hw else 0
-                fresh = [(build.projection, nid, msg) for nid, msg in changes if nid > last]
-                if fresh:
-                    self.db.executemany("INSERT INTO feed VALUES (?, ?, ?)", fresh)
-                    self.db.execute(
-                        "INSERT INTO feed_high_water VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET nid=excluded.nid",
-                        (build.projection, fresh[-1][1]))
-            self.db.execute("UPDATE view_checkpoints SET cp=? WHERE ns=?", (new, ns))
+        row = self.db.execute("SELECT cp FROM view_checkpoints WHERE ns=?", (ns,)).fetchone()
+        current = int(row[0]) if row else 0
+        if row is None or current != expected:
+            return current
+        sets = [(ns, k, f, v) for (k, f), v in writes.items() if v is not None]
+        if len(sets) != len(writes):
+            self.db.executemany("DELETE FROM view_values WHERE ns=? AND key=? AND field=?",
+                                [(ns, k, f) for (k, f), v in writes.items() if v is None])
+        if sets:
+            self.db.executemany("INSERT OR REPLACE INTO view_values VALUES (?, ?, ?, ?)", sets)
+        if changes:
+            hw = self.db.execute("SELECT nid FROM feed_high_water WHERE projection=?", (build.projection,)).fetchone()
+            last = int(hw[0]) if hw else 0
+            fresh = [(build.projection, nid, msg) for nid, msg in changes if nid > last]
+            if fresh:
+                self.db.executemany("INSERT INTO feed VALUES (?, ?, ?)", fresh)
+                self.db.execute(
+                    "INSERT INTO feed_high_water VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET nid=excluded.nid",
+                    (build.projection, fresh[-1][1]))
+        self.db.execute("UPDATE view_checkpoints SET cp=? WHERE ns=?", (new, ns))
         return new
 
     @contextmanager
@@ -137,14 +172,17 @@ class SQLiteViewStore(ViewStore):
         self.db.execute("COMMIT")
 
     # ------------------------------------------------------------ meta, feed
+    @_locked
     def set_meta(self, build: Build, fields: dict[str, str]) -> None:
         with self._tx():
             self.db.executemany("INSERT OR REPLACE INTO view_meta VALUES (?, ?, ?)",
                                 [(build.ns, f, v) for f, v in fields.items()])
 
+    @_locked
     def meta(self, build: Build) -> dict[str, str]:
         return dict(self.db.execute("SELECT field, value FROM view_meta WHERE ns=?", (build.ns,)).fetchall())
 
+    @_locked
     def feed(self, projection: str, after: int = 0, count: int = 1000) -> list[tuple[int, dict[str, Any]]]:
         rows = self.db.execute("SELECT nid, message FROM feed WHERE projection=? AND nid>? ORDER BY nid LIMIT ?",
                                (projection, after, count))

@@ -80,6 +80,11 @@ class ViewStore(ABC):
         `tracking.notification_id`, all at once; return that new checkpoint. Otherwise
         write nothing and return the checkpoint found (the caller must re-read)."""
 
+    def apply_many(self, batches: list[tuple[Build, int, Tracking, Writes, Changes]]) -> list[int]:
+        """Several builds' batches at once (one round trip or transaction where the store
+        can); each is checked and applied on its own, exactly as `apply`."""
+        return [self.apply(*batch) for batch in batches]
+
     # ------------------------------------------------------------ meta, feed
     @abstractmethod
     def set_meta(self, build: Build, fields: dict[str, str]) -> None: ...

@@ -1,22 +1,28 @@
 """The invoice view: per account and month, every charge line and the running total.
 
 Keys (all under the view's namespace):
-  account:<account_id>           name, vendor, currency; memo:<resource> per physical connection
-  invoice:<account_id>:<YYYY-MM>  line:<nid>:<i> one charge line each (JSON); total (decimal string)
+  account:<account_id>            name, vendor, currency; memo:<resource> per physical connection
+  invoice:<account_id>:<YYYY-MM>   line:<id> one invoice line each (JSON, what does not change),
+                                   with run:<id> = "<to>|<quantity>|<amount>" (what grows as days
+                                   are added); <id> is <nid>:<i> of the charge that opened it;
+                                   tail:<resource>/<item> the daily line the next day may extend
+                                   (id, unit price, price book, basis); total (decimal string)
 
-Lines are kept as charged, one per event line; `invoice_document` merges
-consecutive days into the lines a customer reads, exactly as the log fold does.
-Adjustments from price corrections join this view when corrections exist (step 4).
+Lines are the lines a customer reads: a daily charge extends the last daily line of its
+resource and item when it is the next day at the same price, price book and basis
+(`projections.invoices.continues`, the rule the log fold uses). Adjustments from price
+corrections join this view when corrections exist (step 4).
 """
 
 from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from domain.account import Account
-from domain.billing_day import month_bounds
+from domain.billing_day import ONE_DAY, month_bounds
 from domain.physical_connection import PhysicalConnection
 from projections.invoices import assemble, memo_of
 from projections.projection import Projection, ViewBatch, dumps, loads
@@ -50,25 +56,39 @@ class InvoiceProjection(Projection):
             totals: dict[str, Decimal] = {}
             for i, line in enumerate(data["lines"]):
                 start = line["period_start"]
-                period = (start if reason == "daily" else charged_on)[:7]
-                key = invoice_key(record.originator_id, period)
-                entry = {
+                key = invoice_key(record.originator_id, (start if reason == "daily" else charged_on)[:7])
+                amount = Decimal(line["amount"])
+                totals[key] = totals.get(key, Decimal(0)) + amount
+                tail_field = tail_value = ""
+                if reason == "daily":
+                    tail_field = f"tail:{line['resource']}/{line['item']}"
+                    tail_value = f"{line['unit_price']}{SEP}{line['price_ref']}{SEP}{line['basis']}"
+                    tail = view.get(key, tail_field)
+                    if tail is not None:
+                        line_id, _, identity = tail.partition(SEP)
+                        if identity == tail_value:
+                            to, qty, amt = (view.get(key, f"run:{line_id}") or "||").split("|")
+                            if next_day(to) == start:
+                                qty = str(Decimal(qty) + Decimal(line["quantity"]))
+                                view.set(key, f"run:{line_id}", f"{line['period_end']}|{qty}|{Decimal(amt) + amount}")
+                                continue
+                line_id = f"{record.nid:012d}:{i:03d}"
+                fixed = {
                     "reason": reason,
                     "resource": line["resource"],
                     "kind": line["kind"],
                     "item": line["item"],
                     "from": start,
-                    "to": line["period_end"],
-                    "quantity": line["quantity"],
                     "unit": line["unit"],
                     "unit_price": line["unit_price"],
-                    "amount": line["amount"],
                     "price_ref": line["price_ref"],
                     "basis": line["basis"],
                     "charged_on": charged_on,
                 }
-                view.set(key, f"line:{record.nid:012d}:{i:03d}", dumps(entry))
-                totals[key] = totals.get(key, Decimal(0)) + Decimal(line["amount"])
+                view.set(key, f"line:{line_id}", dumps(fixed))
+                view.set(key, f"run:{line_id}", f"{line['period_end']}|{line['quantity']}|{line['amount']}")
+                if tail_field:
+                    view.set(key, tail_field, f"{line_id}{SEP}{tail_value}")
             for key, amount in totals.items():
                 view.set(key, "total", str(Decimal(view.get(key, "total") or "0") + amount))
         elif topic == OPENED:
@@ -87,8 +107,17 @@ class InvoiceProjection(Projection):
             view.set(account_key(data["account_id"]), f"memo:{data['name']}", dumps(memo))
 
 
-def _entry(text: str) -> dict[str, Any]:
-    e = loads(text)
+SEP = "\x1f"
+
+
+@lru_cache(maxsize=4096)
+def next_day(day: str) -> str:
+    return (date.fromisoformat(day) + ONE_DAY).isoformat() if day else ""
+
+
+def _line(invoice: dict[str, str], line_id: str) -> dict[str, Any]:
+    e = loads(invoice[f"line:{line_id}"])
+    e["to"], e["quantity"], e["amount"] = invoice[f"run:{line_id}"].split("|")
     for f in ("from", "to", "charged_on"):
         e[f] = date.fromisoformat(e[f])
     for f in ("quantity", "unit_price", "amount"):
@@ -100,7 +129,7 @@ def invoice_document(account: dict[str, str], invoice: dict[str, str], period: s
     """The invoice as the log fold (`projections.invoices.build_invoice`) gives it."""
     _, last = month_bounds(period)
     header = {"account": account["name"], "currency": account["currency"], "vendor": account["vendor"]} if account else {}
-    entries = [_entry(invoice[f]) for f in sorted(invoice) if f.startswith("line:")]
+    lines = [_line(invoice, f[len("line:"):]) for f in sorted(invoice) if f.startswith("line:")]
     memos = []
     for field in sorted(account):
         if field.startswith("memo:"):
@@ -109,4 +138,4 @@ def invoice_document(account: dict[str, str], invoice: dict[str, str], period: s
                 rent = Decimal(m["monthly_rent"]) if m["monthly_rent"] is not None else None
                 memos.append(memo_of(field[5:], m["operator"], rent, m["currency"]))
     total = Decimal(invoice["total"]) if "total" in invoice else Decimal(0)
-    return assemble(header, period, entries, memos, total)
+    return assemble(header, period, lines, memos, total)

@@ -55,10 +55,10 @@ def memo_of(resource: str, operator: str, monthly_rent: Decimal | None, currency
     }
 
 
-def assemble(account: dict[str, Any], period: str, entries: list[dict[str, Any]],
+def assemble(account: dict[str, Any], period: str, lines: list[dict[str, Any]],
              memos: list[dict[str, Any]], total: Decimal | None = None) -> dict[str, Any]:
     """The invoice document, the same whether folded from the log or read from a view."""
-    lines = merge_entries(entries)
+    lines = order_lines(lines)
     computed = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
     return {
         **account,
@@ -86,35 +86,51 @@ def build_invoice(events: Iterable[Any], period: str) -> dict[str, Any]:
         elif isinstance(e, PhysicalConnection.Applied) and day_of(e.at) <= last:
             ll = e.leased_line
             memos.append(memo_of(e.name, ll.operator, ll.monthly_rent, ll.currency))
-    return assemble(account, period, entries, memos)
+    return assemble(account, period, merge_entries(entries), memos)
+
+
+def continues(tail: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """Does a daily entry extend the last daily line of its resource and item? Only if it
+    is the next day at the same unit price, from the same price book, on the same basis."""
+    return (
+        entry["reason"] == "daily"
+        and tail["unit_price"] == entry["unit_price"]
+        and tail["price_ref"] == entry["price_ref"]
+        and tail["basis"] == entry["basis"]
+        and tail["to"] + ONE_DAY == entry["from"]
+    )
 
 
 def merge_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ordered = sorted(
-        entries, key=lambda p: (p["resource"], p["item"], p["from"], p["price_ref"], p["basis"], p["reason"])
-    )
+    """Merge, in charge order, each daily entry into the last daily line of the same
+    resource and item when it continues it; every other entry is a line of its own.
+    The invoice view does the same step by step (`projections.invoice_view`)."""
     out: list[dict[str, Any]] = []
-    for entry in ordered:
-        prev = out[-1] if out else None
-        if (
-            prev is not None
-            and entry["reason"] == "daily"
-            and prev["reason"] == "daily"
-            and prev["resource"] == entry["resource"]
-            and prev["item"] == entry["item"]
-            and prev["unit_price"] == entry["unit_price"]
-            and prev["price_ref"] == entry["price_ref"]
-            and prev["basis"] == entry["basis"]
-            and prev["to"] + ONE_DAY == entry["from"]
-        ):
-            prev["to"] = entry["to"]
-            prev["quantity"] += entry["quantity"]
-            prev["amount"] += entry["amount"]
+    tails: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in entries:
+        group = (entry["resource"], entry["item"])
+        tail = tails.get(group)
+        if tail is not None and continues(tail, entry):
+            tail["to"] = entry["to"]
+            tail["quantity"] += entry["quantity"]
+            tail["amount"] += entry["amount"]
             continue
-        out.append(dict(entry))
-    for line in out:
+        line = dict(entry)
+        out.append(line)
+        if entry["reason"] == "daily":
+            tails[group] = line
+    return out
+
+
+def order_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Invoice order: by resource, item and first day; daily lines do not show a charge date."""
+    ordered = sorted(lines, key=lambda p: (p["resource"], p["item"], p["from"], p["price_ref"], p["basis"],
+                                           p["reason"]))
+    out = []
+    for line in ordered:
         if line["reason"] == "daily":
-            line.pop("charged_on")
+            line = {k: v for k, v in line.items() if k != "charged_on"}
+        out.append(line)
     return out
 
 

@@ -53,13 +53,14 @@ Fetch = Callable[[str, str], "str | None"]
 class ViewBatch:
     """The writes of a run of events, over the view as it stands in the store.
 
-    Reads see, in order: this event's writes, the batch's writes, a bounded cache of
-    values already read or written, then the store (`fetch`). `complete=True` says
-    the cache holds everything the store has (a build from zero that has not yet
-    dropped its cache), so a miss is known absent without a round trip.
+    Reads see the batch's writes, then a bounded cache of values already read or
+    written, then the store (`fetch`). `complete=True` says the cache holds everything
+    the store has (a build from zero that has not yet dropped its cache), so a miss is
+    known absent without a round trip. The writes of the event being applied can be
+    undone (`discard_event`) if the projection fails on it.
     """
 
-    def __init__(self, fetch: Fetch, *, cache_limit: int = 200_000, complete: bool = False) -> None:
+    def __init__(self, fetch: Fetch, *, cache_limit: int = 100_000, complete: bool = False) -> None:
         self._fetch = fetch
         self._cache: dict[tuple[str, str], str | None] = {}
         self._cache_limit = cache_limit
@@ -68,56 +69,65 @@ class ViewBatch:
         self.changes: list[tuple[int, str]] = []
         self.events = 0
         self.last_nid: int | None = None
-        self._event: dict[tuple[str, str], str | None] = {}
+        self._undo: dict[tuple[str, str], object] = {}
         self._nid = 0
         self._topic = ""
 
     # ------------------------------------------------------------ projection side
     def get(self, key: str, field: str) -> str | None:
         kf = (key, field)
-        for layer in (self._event, self.writes, self._cache):
-            value = layer.get(kf, MISSING)
-            if value is not MISSING:
-                return value  # type: ignore[return-value]
-        if self._complete:
-            return None
-        value = self._fetch(key, field)
-        self._remember(kf, value)
-        return value
+        value = self.writes.get(kf, MISSING)
+        if value is MISSING:
+            value = self._cache.get(kf, MISSING)
+            if value is MISSING:
+                if self._complete:
+                    return None
+                value = self._fetch(key, field)
+                self._remember(kf, value)  # type: ignore[arg-type]
+        return value  # type: ignore[return-value]
 
     def set(self, key: str, field: str, value: str) -> None:
-        self._event[(key, field)] = value
+        kf = (key, field)
+        if kf not in self._undo:
+            self._undo[kf] = self.writes.get(kf, MISSING)
+        self.writes[kf] = value
 
     def delete(self, key: str, field: str) -> None:
-        self._event[(key, field)] = None
+        kf = (key, field)
+        if kf not in self._undo:
+            self._undo[kf] = self.writes.get(kf, MISSING)
+        self.writes[kf] = None
 
     # ---------------------------------------------------------------- runner side
     def begin(self, record: Record) -> None:
-        self._event = {}
+        self._undo = {}
         self._nid = record.nid
         self._topic = record.topic
 
     def commit_event(self) -> None:
-        """The event was applied without error: keep its writes in the batch."""
-        if self._event:
-            self.writes.update(self._event)
-            keys = sorted({k for k, _ in self._event})
+        """The event was applied without error: keep its writes, and note the change."""
+        if self._undo:
+            keys = sorted({k for k, _ in self._undo})
             self.changes.append((self._nid, dumps({"nid": self._nid, "event": self._topic, "keys": keys})))
-        self._event = {}
+            self._undo = {}
         self.events += 1
         self.last_nid = self._nid
 
     def discard_event(self) -> None:
-        self._event = {}
-
-    def skip(self, nid: int) -> None:
-        """An event no projection reads: the checkpoint still moves past it."""
-        self.last_nid = nid
+        """The projection failed on this event: take its writes back out of the batch."""
+        for kf, before in self._undo.items():
+            if before is MISSING:
+                self.writes.pop(kf, None)
+            else:
+                self.writes[kf] = before  # type: ignore[assignment]
+        self._undo = {}
 
     def flushed(self) -> None:
         """The batch is in the store: its writes become cached reads; start a new batch."""
-        for kf, value in self.writes.items():
-            self._remember(kf, value)
+        if len(self._cache) + len(self.writes) > self._cache_limit:
+            self._cache = {}  # bounded memory: start over; the store still has it all
+            self._complete = False
+        self._cache.update(self.writes)
         self.writes = {}
         self.changes = []
         self.events = 0
@@ -134,7 +144,7 @@ class ViewBatch:
 
     def _remember(self, kf: tuple[str, str], value: str | None) -> None:
         if len(self._cache) >= self._cache_limit:
-            self._cache = {}  # bounded memory: start over; the store still has it all
+            self._cache = {}
             self._complete = False
         self._cache[kf] = value
 

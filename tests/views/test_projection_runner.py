@@ -55,10 +55,12 @@ def test_a_second_runner_on_the_same_build_never_doubles_a_write(example_log: Ev
 
 
 def poison(log: EventLog) -> int:
-    """Append an Account.Charged whose line lacks most of its fields (as a schema drift would)."""
+    """Append an Account.Charged whose line lacks its `kind` (as a schema drift would)."""
+    line = {"resource": "GHOST", "item": "port", "period_start": "2026-02-28", "period_end": "2026-02-28",
+            "quantity": "1", "unit": "day", "unit_price": "1.00", "amount": "1.00", "currency": "USD",
+            "price_ref": "x", "basis": "y"}
     bad = {"at": "2026-03-01T01:00:00Z", "timestamp": "2026-03-01T01:00:00Z", "reason": "daily",
-           "service_day": "2026-02-28", "lines": [{"resource": "GHOST", "period_start": "2026-02-28"}],
-           "total": "1.00", "balance_after": "-1.00"}
+           "service_day": "2026-02-28", "lines": [line], "total": "1.00", "balance_after": "-1.00"}
     log.recorder.insert_events([StoredEvent(originator_id=uuid.uuid4(), originator_version=2,
                                             topic=Account.Charged.TOPIC, state=orjson.dumps(bad))])
     return log.head()
