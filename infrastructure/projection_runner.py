@@ -146,8 +146,9 @@ class ProjectionRunner:
             build = self._retrying(lambda: self._active_or_new(projection))
         cp = self._retrying(lambda: self.store.checkpoint(build))
         complete = cp == 0
+        announced = self._retrying(lambda: self.store.feed_high_water(projection.name))
         batch = ViewBatch(lambda k, f, b=build: self._retrying(lambda: self.store.hget(b, k, f)),
-                          cache_limit=self.cache_limit, complete=complete)
+                          cache_limit=self.cache_limit, complete=complete, announced_through=announced)
         return Lane(projection, build, cp, batch, follow_active)
 
     def _active_or_new(self, projection: Projection) -> Build:

@@ -199,6 +199,9 @@ class RedisViewStore(ViewStore):
     def meta(self, build: Build) -> dict[str, str]:
         return self.r.hgetall(f"{self._b(build)}:meta")
 
+    def feed_high_water(self, projection: str) -> int:
+        return int(self.r.get(f"{self._p(projection)}:feed:last") or 0)
+
     def feed(self, projection: str, after: int = 0, count: int = 1000) -> list[tuple[int, dict[str, Any]]]:
         entries = self.r.xrange(self.feed_key(projection), min=f"({after}-0", count=count)
         return [(int(eid.split("-")[0]), orjson.loads(fields["m"])) for eid, fields in entries]

@@ -183,6 +183,11 @@ class SQLiteViewStore(ViewStore):
         return dict(self.db.execute("SELECT field, value FROM view_meta WHERE ns=?", (build.ns,)).fetchall())
 
     @_locked
+    def feed_high_water(self, projection: str) -> int:
+        row = self.db.execute("SELECT nid FROM feed_high_water WHERE projection=?", (projection,)).fetchone()
+        return int(row[0]) if row else 0
+
+    @_locked
     def feed(self, projection: str, after: int = 0, count: int = 1000) -> list[tuple[int, dict[str, Any]]]:
         rows = self.db.execute("SELECT nid, message FROM feed WHERE projection=? AND nid>? ORDER BY nid LIMIT ?",
                                (projection, after, count))

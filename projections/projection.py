@@ -60,7 +60,8 @@ class ViewBatch:
     undone (`discard_event`) if the projection fails on it.
     """
 
-    def __init__(self, fetch: Fetch, *, cache_limit: int = 100_000, complete: bool = False) -> None:
+    def __init__(self, fetch: Fetch, *, cache_limit: int = 100_000, complete: bool = False,
+                 announced_through: int = 0) -> None:
         self._fetch = fetch
         self._cache: dict[tuple[str, str], str | None] = {}
         self._cache_limit = cache_limit
@@ -70,6 +71,7 @@ class ViewBatch:
         self.events = 0
         self.last_nid: int | None = None
         self._undo: dict[tuple[str, str], object] = {}
+        self._announced_through = announced_through  # the feed has these already: no message to build
         self._nid = 0
         self._topic = ""
 
@@ -107,8 +109,9 @@ class ViewBatch:
     def commit_event(self) -> None:
         """The event was applied without error: keep its writes, and note the change."""
         if self._undo:
-            keys = sorted({k for k, _ in self._undo})
-            self.changes.append((self._nid, dumps({"nid": self._nid, "event": self._topic, "keys": keys})))
+            if self._nid > self._announced_through:
+                keys = sorted({k for k, _ in self._undo})
+                self.changes.append((self._nid, dumps({"nid": self._nid, "event": self._topic, "keys": keys})))
             self._undo = {}
         self.events += 1
         self.last_nid = self._nid

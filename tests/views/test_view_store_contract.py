@@ -55,6 +55,7 @@ def test_each_change_is_emitted_once_across_builds(view_store: ViewStore):
     new = view_store.new_build("balances", 2)
     view_store.apply(new, 0, tracking(4), {("a", "x"): "1"}, [msg(1), msg(3), msg(4)])
     assert [nid for nid, _ in view_store.feed("balances")] == [1, 3, 4]
+    assert view_store.feed_high_water("balances") == 4 and view_store.feed_high_water("timelines") == 0
     assert view_store.feed("balances", after=3) == [(4, {"nid": 4})]
 
 
