@@ -185,7 +185,8 @@ def project_after_write(ledger: LinkLedger, args: argparse.Namespace) -> int:
         return 0
     store = open_view_store(views_of(args))
     try:
-        report = ProjectionRunner(EventLog(ledger), store, PROJECTIONS.values(), progress=sys.stderr).catch_up()
+        with ProjectionRunner(EventLog(ledger), store, PROJECTIONS.values(), progress=sys.stderr) as runner:
+            report = runner.catch_up()
     finally:
         store.close()
     for failure in report.failures:
@@ -210,6 +211,7 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
         try:
             report = runner.follow() if args.follow else runner.catch_up()
         finally:
+            runner.close()
             log.close()
             store.close()
     for failure in report.failures:
@@ -311,7 +313,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         if Path(views_path).exists():
             Path(views_path).unlink()
         view_store = open_view_store(views_path)
-        report = ProjectionRunner(EventLog(ledger), view_store, PROJECTIONS.values()).catch_up()
+        with ProjectionRunner(EventLog(ledger), view_store, PROJECTIONS.values()) as runner:
+            report = runner.catch_up()
         print(f"=== {vendor}: {path} ({n} lines) -> {store}; views at event {min(report.checkpoints.values())} "
               f"in {views_path}")
         views = Views(view_store)

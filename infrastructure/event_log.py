@@ -80,7 +80,9 @@ class EventLog:
         return self.recorder.max_notification_id() or 0
 
     def read(self, after: int, limit: int, topics: Iterable[str] = (), stop: int | None = None) -> Page:
-        head = self.head() if stop is None else min(stop, self.head())
+        """Records after `after`, at most `limit`, up to the head (or up to `stop`, which must be
+        a head already seen: rows below a seen head are all committed)."""
+        head = self.head() if stop is None else stop
         if head <= after:
             return Page([], after)
         topics = sorted(topics)

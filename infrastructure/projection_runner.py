@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import Any, Self, TextIO
 
 import redis
 from eventsourcing.persistence import Tracking
@@ -168,12 +168,26 @@ class ProjectionRunner:
         self.lanes[self.lanes.index(lane)] = fresh
         return fresh
 
+    def close(self) -> None:
+        """Wait for the batches in flight, then stop the writer thread."""
+        try:
+            self._settle()
+        finally:
+            self._writer.shutdown(wait=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # ---------------------------------------------------------------- running
     def catch_up(self, until: int | None = None) -> Report:
         """Bring every lane to the log head (or to `until`), then return."""
         report = Report()
         started = time.monotonic()
-        target = until if until is not None else self.log.head()
+        head = self.log.head()
+        target = head if until is None else min(until, head)
         first = min((lane.cp for lane in self._running()), default=target)
         progress = Progress(target - first, self.progress_out) if target - first > self.page_size else None
         while not self.should_stop():

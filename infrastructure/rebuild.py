@@ -67,8 +67,9 @@ def rebuild(log: EventLog, store: ViewStore, projection: Projection, *, page_siz
     name = projection.name
     old_name = store.active(name)
     new = store.new_build(name, projection.version)
-    runner = ProjectionRunner(log, store, [projection], builds={name: new}, page_size=page_size, progress=progress)
-    report = runner.catch_up()
+    with ProjectionRunner(log, store, [projection], builds={name: new}, page_size=page_size,
+                          progress=progress) as runner:
+        report = runner.catch_up()
     if report.failures:
         raise ProjectionStopped(report.failures[0] + f" The old build {old_name} keeps serving; build {new.build} "
                                 "is left for inspection.")
@@ -79,7 +80,8 @@ def rebuild(log: EventLog, store: ViewStore, projection: Projection, *, page_siz
             # Bring both builds to one checkpoint; a live runner may be moving the old one.
             target = max(store.checkpoint(old), store.checkpoint(new), log.head())
             for build in (old, new):
-                r = ProjectionRunner(log, store, [projection], builds={name: build}, page_size=page_size).catch_up(target)
+                with ProjectionRunner(log, store, [projection], builds={name: build}, page_size=page_size) as runner:
+                    r = runner.catch_up(target)
                 if r.failures:
                     raise ProjectionStopped(r.failures[0])
             comparison = compare(store, old, new, target)
