@@ -55,7 +55,7 @@ class Failure:
                 f"`linkledger project` again to retry from there.")
 
 
-@dataclass
+@dataclass(eq=False)  # lanes are told apart by identity
 class Lane:
     projection: Projection
     build: Build
