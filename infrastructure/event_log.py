@@ -25,7 +25,6 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import Mapper
-from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import resolve_topic
 
@@ -74,7 +73,8 @@ class EventLog:
 
     @property
     def is_postgres(self) -> bool:
-        return isinstance(self.recorder, PostgresApplicationRecorder)
+        # Not an isinstance check: eventsourcing.postgres needs psycopg, an optional extra.
+        return type(self.recorder).__module__ == "eventsourcing.postgres"
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
@@ -144,8 +144,7 @@ class EventLog:
         if self._listen_conn is None:
             from psycopg.sql import SQL, Identifier
 
-            recorder = self.recorder
-            assert isinstance(recorder, PostgresApplicationRecorder)
+            recorder: Any = self.recorder
             stack = ExitStack()
             conn = stack.enter_context(recorder.datastore.get_connection())
             conn.execute(SQL("LISTEN {0}").format(Identifier(recorder.channel_name)))
