@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import signal
 import sys
 import tempfile
@@ -436,6 +437,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (ViewStoreError, ProjectionStopped) as e:
         print(f"linkledger: {e}", file=sys.stderr)
         return EXIT_STOPPED
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

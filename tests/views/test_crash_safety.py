@@ -146,9 +146,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_redis(port: int, folder: Path) -> subprocess.Popen:
+def start_redis(port: int, folder: Path, aof: bool = True) -> subprocess.Popen:
+    persistence = ["--appendonly", "yes", "--appendfsync", "always"] if aof else ["--appendonly", "no"]
     proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-                             "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+                             *persistence, "--save", ""],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
@@ -161,9 +162,12 @@ def start_redis(port: int, folder: Path) -> subprocess.Popen:
     raise RuntimeError(f"redis-server did not start on port {port}")
 
 
-def test_stopping_and_restarting_redis_during_a_catch_up_loses_nothing(fleet_log: EventLog, tmp_path: Path):
+@pytest.mark.parametrize("aof", [True, False], ids=["with-aof", "without-persistence"])
+def test_stopping_and_restarting_redis_during_a_catch_up_loses_nothing(fleet_log: EventLog, tmp_path: Path, aof: bool):
+    # With AOF the runner resumes where Redis left off; without persistence Redis comes back
+    # empty and the runner starts a new build from zero. Either way nothing is lost or doubled.
     port = free_port()
-    server = start_redis(port, tmp_path)
+    server = start_redis(port, tmp_path, aof)
     url = f"redis://127.0.0.1:{port}/0?prefix=restart"
     store = RedisViewStore(url)
     try:
