@@ -154,7 +154,13 @@ class ProjectionRunner:
     def _active_or_new(self, projection: Projection) -> Build:
         active = self.store.active(projection.name)
         if active is not None and active in self.store.builds(projection.name):
-            return Build(projection.name, active)
+            build = Build(projection.name, active)
+            if build.version != projection.version:
+                raise ViewStoreError(
+                    f"the {projection.name} view serves build {active}, made by version {build.version} of its "
+                    f"mapping, but this code is version {projection.version}; run `linkledger rebuild "
+                    f"{projection.name}` to build version {projection.version} beside it and switch readers")
+            return build
         build = self.store.new_build(projection.name, projection.version)
         self.store.activate(build)
         return build

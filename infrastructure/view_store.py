@@ -33,6 +33,11 @@ class Build:
     def ns(self) -> str:
         return f"{self.projection}:{self.build}"
 
+    @property
+    def version(self) -> int:
+        """The projection code version the build was made with ("v2.5" -> 2)."""
+        return int(self.build[1:].split(".", 1)[0])
+
     def __str__(self) -> str:
         return f"{self.projection} build {self.build}"
 

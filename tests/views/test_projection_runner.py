@@ -7,6 +7,7 @@ import random
 import uuid
 
 import orjson
+import pytest
 from eventsourcing.persistence import StoredEvent
 
 from domain.account import Account
@@ -15,8 +16,9 @@ from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.rebuild import rebuild
 from infrastructure.status import status
 from infrastructure.view_queries import Views
-from infrastructure.view_store import Build, ViewStore
+from infrastructure.view_store import Build, ViewStore, ViewStoreError
 from projections.catalog import PROJECTIONS
+from projections.invoice_view import InvoiceProjection
 
 
 def from_zero(log: EventLog, store: ViewStore, name: str) -> dict:
@@ -129,3 +131,16 @@ def test_status_shows_checkpoint_head_and_lag(example_log: EventLog, view_store:
     for r in rows:
         assert (r["checkpoint"], r["head"], r["lag_events"]) == (half, example_log.head(), example_log.head() - half)
         assert r["lag_seconds"] is not None and r["lag_seconds"] >= 0 and r["stopped"] is None
+
+
+def test_a_new_mapping_version_is_not_mixed_into_the_old_build(example_log: EventLog, view_store: ViewStore):
+    ProjectionRunner(example_log, view_store, [PROJECTIONS["invoices"]]).catch_up(example_log.head() // 2)
+
+    class InvoiceProjectionV2(InvoiceProjection):
+        version = 2
+
+    with pytest.raises(ViewStoreError, match="run `linkledger rebuild invoices`"):
+        ProjectionRunner(example_log, view_store, [InvoiceProjectionV2()])
+    result = rebuild(example_log, view_store, InvoiceProjectionV2())
+    assert result.new == "v2.2" and view_store.active("invoices") == "v2.2"
+    assert ProjectionRunner(example_log, view_store, [InvoiceProjectionV2()]).catch_up().failures == []
