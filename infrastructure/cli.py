@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from infrastructure.feed import FeedConsumer, SeenStore
 from infrastructure.ledger import LinkLedger
 from infrastructure.projection_runner import ProjectionRunner, ProjectionStopped
 from infrastructure.rebuild import rebuild
+from infrastructure.redis_views import RedisViewStore
 from infrastructure.rule_files import load_rule_book
 from infrastructure.scenario import ScenarioError, parse_scenario, parse_time, run_scenario
 from infrastructure.settings import Settings
@@ -262,20 +264,25 @@ def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{nid} {message['event']} {' '.join(message['keys'])}", flush=True)
 
     try:
-        if not hasattr(store, "r"):
-            # SQLite views: the feed is a table; the consumer's position is the last nid it handled.
-            handled = 0
-            for nid, message in store.feed(projection.name, after=seen.last(f"sqlite:{projection.name}"),
-                                           count=args.count):
-                handled += seen.handle_once(f"sqlite:{projection.name}", nid, message, show)
+        if isinstance(store, RedisViewStore):
+            consumer = FeedConsumer(store.r, store.feed_key(projection.name), args.group, args.consumer, seen,
+                                    claim_idle_ms=args.claim_idle_ms)
+            consumer.ensure_group()
+            while not stop():
+                fresh = consumer.poll(show, count=args.count, block_ms=1000)
+                if not args.follow and fresh == 0:
+                    break
             return 0
-        consumer = FeedConsumer(store.r, store.feed_key(projection.name), args.group, args.consumer, seen,  # type: ignore[attr-defined]
-                                claim_idle_ms=args.claim_idle_ms)
-        consumer.ensure_group()
+        # SQLite views: the feed is a table; the consumer's position is the last nid it handled.
+        feed = f"sqlite:{projection.name}"
         while not stop():
-            fresh = consumer.poll(show, count=args.count, block_ms=1000)
-            if not args.follow and fresh == 0:
-                break
+            entries = store.feed(projection.name, after=seen.last(feed), count=args.count)
+            for nid, message in entries:
+                seen.handle_once(feed, nid, message, show)
+            if not entries:
+                if not args.follow:
+                    break
+                time.sleep(1.0)
     finally:
         seen.close()
         store.close()

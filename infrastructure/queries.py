@@ -1,4 +1,5 @@
-"""Invoice, timeline and balance queries. In step 1 they fold the event log directly."""
+"""Invoice, timeline and balance queries folded straight from the event log: the audit path
+(`--from-log`) and the reference the views are tested against (tests/views)."""
 
 from __future__ import annotations
 

@@ -67,7 +67,7 @@ def test_notices_lists_each_notice_with_its_recipients(capsys, where: list[str])
 def test_feed_tail_prints_each_change_once_across_runs(capsys, where: list[str], tmp_path: Path):
     assert run(capsys, *where, "run", str(ZEN))[0] == 0
     state = str(tmp_path / "tail.db")
-    code, first, _ = run(capsys, *where, "feed", "tail", "notices", "--state", state)
+    code, first, _ = run(capsys, *where, "feed", "tail", "notices", "--state", state, "--count", "2")
     assert code == 0 and first.count("linkledger.Account.NoticeSent") == 4
     code, second, _ = run(capsys, *where, "feed", "tail", "notices", "--state", state)
     assert code == 0 and second == ""
