@@ -63,7 +63,6 @@ class Lane:
     batch: ViewBatch
     follow_active: bool  # switch to whatever build becomes active (a rebuild's flip)
     failure: Failure | None = None
-    flushed_events: int = 0
 
 
 @dataclass
@@ -134,6 +133,7 @@ class ProjectionRunner:
         self.should_stop = should_stop
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="view-writer")
         self._pending: tuple[list[Lane], int, Future[list[int]]] | None = None
+        self._outage_deadline: float | None = None
         self.lanes: list[Lane] = []
         for p in projections:
             build = (builds or {}).get(p.name)
@@ -221,7 +221,7 @@ class ProjectionRunner:
                 report.failures.append(lane.failure.report(lane.build, lane.cp))
         return report
 
-    def follow(self, idle_wait: float = 1.0, heartbeat: Callable[[], None] | None = None) -> Report:
+    def follow(self, idle_wait: float = 1.0) -> Report:
         """Catch up, then keep up as events arrive, until `should_stop()`."""
         total = Report()
         while not self.should_stop():
@@ -231,8 +231,6 @@ class ProjectionRunner:
             if not self._running():
                 break
             self._switch_to_active()
-            if heartbeat:
-                heartbeat()
             for lane in self._running():
                 self._retrying(lambda lane=lane: self.store.set_meta(lane.build, {"heartbeat": _now()}))
             self.log.wait_for_events(self._low(), idle_wait)
@@ -294,7 +292,6 @@ class ProjectionRunner:
         batches = [(lane.build, lane.cp, tracking, lane.batch.writes, lane.batch.changes) for lane in lanes]
         future = self._writer.submit(self._retrying, lambda: self.store.apply_many(batches))
         for lane in lanes:  # optimistic: the writes become cached reads now, confirmed in _settle
-            lane.flushed_events += lane.batch.events
             lane.batch.flushed()
             lane.cp = through
         self._pending = (lanes, through, future)
@@ -311,25 +308,9 @@ class ProjectionRunner:
                 self._resync(lane)
 
     def _flush(self, lane: Lane, through: int) -> None:
-        """Write one lane's batch now (after whatever the writer thread holds)."""
+        """Write one lane's batch now, and wait for it."""
+        self._flush_all([lane], through)
         self._settle()
-        batch = lane.batch
-        tracking = Tracking(self.log.app_name, through)
-        expected = lane.cp
-        while True:
-            try:
-                got = self.store.apply(lane.build, expected, tracking, batch.writes, batch.changes)
-                break
-            except TRANSIENT as e:
-                self._wait_for_store(e)
-                # The lost reply may have been a success: the guard tells on the retry.
-        if got == through:  # applied now, or by an earlier try whose reply was lost
-            lane.flushed_events += batch.events
-            batch.flushed()
-            lane.cp = through
-            return
-        # Refused: somebody else moved this build, or it is gone. Start over from the store.
-        self._resync(lane)
 
     # ---------------------------------------------------------- store outages
     def _retrying(self, op: Callable[[], Any]) -> Any:
@@ -340,7 +321,9 @@ class ProjectionRunner:
                 self._wait_for_store(e)
 
     def _wait_for_store(self, error: Exception) -> None:
-        deadline = getattr(self, "_outage_deadline", None)
+        """Called on each failed try: the first starts the outage clock, a later one past the
+        deadline gives up; a store that answers a ping again ends the outage."""
+        deadline = self._outage_deadline
         now = time.monotonic()
         if deadline is None:
             self._outage_deadline = now + self.store_retry_seconds
@@ -350,8 +333,7 @@ class ProjectionRunner:
             raise ViewStoreError(f"the view store has been unreachable for {self.store_retry_seconds:.0f}s: {error}")
         time.sleep(0.2)
         try:
-            if hasattr(self.store, "r"):
-                self.store.r.ping()  # type: ignore[attr-defined]
+            self.store.ping()
             self._outage_deadline = None
         except TRANSIENT:
             pass

@@ -18,7 +18,6 @@ class Settings:
     store: str = DEFAULT_STORE
     prices: list[Path] = field(default_factory=list)
     policies: list[Path] = field(default_factory=list)
-    redis_url: str = "redis://127.0.0.1:6379/0"
     views: str | None = None
 
     @classmethod
@@ -28,6 +27,5 @@ class Settings:
             store=env.get("LINKLEDGER_STORE", DEFAULT_STORE),
             prices=_paths(env.get("LINKLEDGER_PRICES")),
             policies=_paths(env.get("LINKLEDGER_POLICIES")),
-            redis_url=env.get("LINKLEDGER_REDIS_URL", "redis://127.0.0.1:6379/0"),
             views=env.get("LINKLEDGER_VIEWS") or None,
         )

@@ -104,6 +104,9 @@ class ViewStore(ABC):
     def close(self) -> None:
         pass
 
+    def ping(self) -> None:
+        """Raise the store's own connection error if it cannot be reached (a file always can)."""
+
     def dump(self, build: Build) -> dict[str, dict[str, str]]:
         """The whole build (tests and small views only)."""
         return {key: self.hgetall(build, key) for key in sorted(self.keys(build))}

@@ -5,7 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from infrastructure.view_store import ViewStore
+import redis
+
+from infrastructure.view_store import ViewStore, ViewStoreError
 
 
 def default_views_for(store: str) -> str:
@@ -24,7 +26,10 @@ def open_view_store(views: str) -> ViewStore:
         from infrastructure.redis_views import RedisViewStore
 
         store = RedisViewStore(views)
-        store.ping()
+        try:
+            store.ping()
+        except redis.RedisError as e:
+            raise ViewStoreError(f"cannot reach Redis at {views}: {e}") from e
         return store
     from infrastructure.sqlite_views import SQLiteViewStore
 

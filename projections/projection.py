@@ -68,8 +68,6 @@ class ViewBatch:
         self._complete = complete
         self.writes: dict[tuple[str, str], str | None] = {}
         self.changes: list[tuple[int, str]] = []
-        self.events = 0
-        self.last_nid: int | None = None
         self._undo: dict[tuple[str, str], object] = {}
         self._announced_through = announced_through  # the feed has these already: no message to build
         self._nid = 0
@@ -113,8 +111,6 @@ class ViewBatch:
                 keys = sorted({k for k, _ in self._undo})
                 self.changes.append((self._nid, dumps({"nid": self._nid, "event": self._topic, "keys": keys})))
             self._undo = {}
-        self.events += 1
-        self.last_nid = self._nid
 
     def discard_event(self) -> None:
         """The projection failed on this event: take its writes back out of the batch."""
@@ -133,17 +129,6 @@ class ViewBatch:
         self._cache.update(self.writes)
         self.writes = {}
         self.changes = []
-        self.events = 0
-        self.last_nid = None
-
-    def reset(self) -> None:
-        """The store refused the batch (another runner moved the checkpoint): forget everything."""
-        self._cache = {}
-        self._complete = False
-        self.writes = {}
-        self.changes = []
-        self.events = 0
-        self.last_nid = None
 
     def _remember(self, kf: tuple[str, str], value: str | None) -> None:
         if len(self._cache) >= self._cache_limit:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from eventsourcing.utils import resolve_topic
+from eventsourcing.utils import get_topic, resolve_topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,5 @@ def is_created(record: Record) -> bool:
 
 def record_of(event: Any, nid: int) -> Record:
     """A domain event object as a record (for folding events already loaded)."""
-    from eventsourcing.utils import get_topic
-
     data = event.model_dump(mode="json", exclude={"originator_id", "originator_version"})
     return Record(nid, str(event.originator_id), event.originator_version, get_topic(type(event)), data)
