@@ -10,9 +10,9 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from domain.billing_day import month_bounds
 from domain.errors import LedgerError
@@ -35,6 +35,8 @@ from projections.catalog import PROJECTIONS
 from projections.invoices import render_invoice_text
 from projections.rendering import to_json
 from projections.timelines import render_timeline_text
+
+T = TypeVar("T")
 
 EXIT_REFUSED = 2
 EXIT_STOPPED = 1
@@ -96,24 +98,26 @@ def reading(args: argparse.Namespace, projections: list[str]) -> Any:
         store.close()
 
 
-def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
+def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLedger], T],
+          from_view: Callable[[Views], T]) -> T:
+    """One read, from the view (the default) or, with --from-log, folded from the event log."""
     if args.from_log:
         with open_ledger(args.store, with_rules=False) as ledger:
-            doc = queries.invoice(ledger, args.account, args.period)
-    else:
-        with reading(args, ["invoices"]) as views:
-            doc = views.invoice(args.account, args.period)
+            return from_log(ledger)
+    with reading(args, [projection]) as views:
+        return from_view(views)
+
+
+def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
+    doc = query(args, "invoices", lambda ledger: queries.invoice(ledger, args.account, args.period),
+                lambda views: views.invoice(args.account, args.period))
     sys.stdout.write(to_json(doc) if args.json else render_invoice_text(doc))
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
-    if args.from_log:
-        with open_ledger(args.store, with_rules=False) as ledger:
-            doc = queries.timeline(ledger, args.resource)
-    else:
-        with reading(args, ["timelines"]) as views:
-            doc = views.timeline(args.resource)
+    doc = query(args, "timelines", lambda ledger: queries.timeline(ledger, args.resource),
+                lambda views: views.timeline(args.resource))
     sys.stdout.write(to_json(doc) if args.json else render_timeline_text(doc))
     return 0
 
@@ -137,14 +141,9 @@ def balance_line(doc: dict[str, Any]) -> str:
 
 
 def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
-    days: dict[str, str] = {}
-    if args.from_log:
-        with open_ledger(args.store, with_rules=False) as ledger:
-            doc = queries.balance(ledger, args.account)
-    else:
-        with reading(args, ["balances"]) as views:
-            doc = views.balance(args.account)
-            days = views.balance_days(args.account) if args.days else {}
+    doc, days = query(
+        args, "balances", lambda ledger: (queries.balance(ledger, args.account), {}),
+        lambda views: (views.balance(args.account), views.balance_days(args.account) if args.days else {}))
     if args.json:
         sys.stdout.write(to_json({**doc, "days": days} if args.days else doc))
     else:
