@@ -185,14 +185,20 @@ class FleetPlanner:
         if self.rng.random() < 0.4:
             self.add(at, plan, "add_user", plan.name, "noc", f"noc@{name}.test", "ReadOnly", at)
 
+    def _open_account(self, name: str, vendor: str) -> AccountPlan:
+        """Open the account and add its users (the same draws, in the same order, for both vendors)."""
+        t = self._open_time()
+        plan = AccountPlan(name, vendor, late_payer=self.rng.random() < 0.15, opened=t)
+        self.accounts[plan.name] = plan
+        self.add(t, plan, "open_account", plan.name, vendor, "USD", t)
+        self._users(plan, t)
+        return plan
+
     # ------------------------------------------------------------------ Zenlayer
     def _zenlayer(self, i: int) -> None:
         rng = self.rng
-        t = self._open_time()
-        plan = AccountPlan(f"ZL{i:04d}", "zenlayer", late_payer=rng.random() < 0.15, opened=t)
-        self.accounts[plan.name] = plan
-        self.add(t, plan, "open_account", plan.name, "zenlayer", "USD", t)
-        self._users(plan, t)
+        plan = self._open_account(f"ZL{i:04d}", "zenlayer")
+        t = plan.opened
         hkg = [(f"{plan.name}-HKG{j}", "HKG", rng.choice(["10G", "10G", "1G"])) for j in range(1 + (rng.random() < 0.4))]
         sin = [(f"{plan.name}-SIN{j}", "SIN", "10G") for j in range(1 + (rng.random() < 0.3))]
         users_of: dict[str, list[datetime | None]] = {}  # port -> when each connect on it is gone for good
@@ -278,11 +284,8 @@ class FleetPlanner:
     # ------------------------------------------------------------------ Alibaba
     def _alibaba(self, i: int) -> None:
         rng = self.rng
-        t = self._open_time()
-        plan = AccountPlan(f"AL{i:04d}", "alibaba", late_payer=rng.random() < 0.15, opened=t)
-        self.accounts[plan.name] = plan
-        self.add(t, plan, "open_account", plan.name, "alibaba", "USD", t)
-        self._users(plan, t)
+        plan = self._open_account(f"AL{i:04d}", "alibaba")
+        t = plan.opened
         upfront = 0
         monthly = 0
         steps: list[tuple[datetime, str, tuple[Any, ...], dict[str, Any]]] = []
