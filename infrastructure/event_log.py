@@ -23,13 +23,12 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-import orjson
 from eventsourcing.persistence import Mapper
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import resolve_topic
 
 from infrastructure.ledger import LinkLedger
-from infrastructure.transcodings import upcast
+from infrastructure.transcodings import decode_payload, upcast
 from projections.records import Record
 
 
@@ -39,11 +38,7 @@ def _class_version(topic: str) -> int:
 
 
 def decode(mapper: Mapper, nid: int, originator_id: Any, version: int, topic: str, state: bytes) -> Record:
-    if mapper.cipher:
-        state = mapper.cipher.decrypt(state)
-    if mapper.compressor:
-        state = mapper.compressor.decompress(state)
-    data = orjson.loads(state)
+    data = decode_payload(mapper, state)
     if "class_version" in data or _class_version(topic) > 1:
         upcast(resolve_topic(topic), data)
     return Record(nid, canonical_id(originator_id), version, topic, data)
@@ -120,7 +115,7 @@ class EventLog:
         found = self.recorder.select_notifications(nid, 1, stop=nid)
         if not found:
             return None
-        data = orjson.loads(found[0].state)
+        data = decode_payload(self.mapper, found[0].state)
         return datetime.fromisoformat(data["timestamp"]) if "timestamp" in data else None
 
     def wait_for_events(self, after: int, timeout: float) -> bool:

@@ -26,6 +26,15 @@ def upcast(cls: type, state: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
+def decode_payload(mapper: Mapper, data: bytes) -> dict[str, Any]:
+    """A stored event's bytes back to its JSON payload: decrypt, decompress, decode."""
+    if mapper.cipher:
+        data = mapper.cipher.decrypt(data)
+    if mapper.compressor:
+        data = mapper.compressor.decompress(data)
+    return cast(dict[str, Any], mapper.transcoder.decode(data))
+
+
 class OrjsonTranscoder(Transcoder):
     def encode(self, obj: Any) -> bytes:
         return orjson.dumps(obj)
@@ -54,12 +63,7 @@ class PydanticMapper(Mapper):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[Any]:
-        data = stored_event.state
-        if self.cipher:
-            data = self.cipher.decrypt(data)
-        if self.compressor:
-            data = self.compressor.decompress(data)
-        state: dict[str, Any] = self.transcoder.decode(data)
+        state = decode_payload(self, stored_event.state)
         cls = resolve_topic(stored_event.topic)
         upcast(cls, state)
         state["originator_id"] = stored_event.originator_id

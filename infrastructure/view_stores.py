@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import parse_qs, urlparse
 
 import redis
 
+from infrastructure.event_store import event_store_env
 from infrastructure.view_store import ViewStore, ViewStoreError
 
 
 def default_views_for(store: str) -> str:
     """The embedded default keeps the views in SQLite next to the event store."""
-    if store.startswith(("postgresql://", "postgres://")):
-        url = urlparse(store)
-        schema = parse_qs(url.query).get("schema", [""])[0]
-        return f"linkledger-{url.path.strip('/') or 'db'}{'-' + schema if schema else ''}.views.db"
-    path = store.removeprefix("sqlite:///")
+    env = event_store_env(store)
+    if "POSTGRES_DBNAME" in env:
+        schema = env.get("POSTGRES_SCHEMA")
+        return f"linkledger-{env['POSTGRES_DBNAME']}{'-' + schema if schema else ''}.views.db"
+    path = env["SQLITE_DBNAME"]
     p = Path(path)
     return str(p.with_name(p.stem + ".views.db")) if p.suffix else path + ".views.db"
 
