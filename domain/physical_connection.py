@@ -84,6 +84,9 @@ class PhysicalConnection(Resource):
         TOPIC: ClassVar[str] = "linkledger.PhysicalConnection.Terminated"
         STATE = "terminated"
 
+    # The day of the termination request is billed in full.
+    BILLS_THROUGH_THE_DAY = frozenset({Terminated.__name__})
+
     @classmethod
     def apply_for(
         cls, name: str, account_id: UUID, region: str, spec: str, leased_line: LeasedLine, at: datetime

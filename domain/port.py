@@ -1,4 +1,4 @@
-"""Zenlayer port: billed per day from the completed cross connect until it is deleted.
+"""Zenlayer port: billed per day from the completed cross connect through the day it is deleted.
 
 A port is not deleted with its private connects; it bills on until deleted itself.
 """
@@ -45,6 +45,9 @@ class Port(ZenlayerResource):
     class Deleted(StateEntered, Event):
         TOPIC: ClassVar[str] = "linkledger.Port.Deleted"
         STATE = "deleted"
+
+    # The day of the deletion request is billed in full.
+    BILLS_THROUGH_THE_DAY = frozenset({Deleted.__name__})
 
     class Suspended(SuspendedBase, Event):
         TOPIC: ClassVar[str] = "linkledger.Port.Suspended"

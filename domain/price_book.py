@@ -1,10 +1,13 @@
 """Versioned price books (rules as data, Kill Bill style).
 
 A price book is one file per vendor and effective date; a price change is a new
-file, never an edit. To price an item on a day we take the vendor's books in
-force on that day, newest first, and the first book that prices the item wins.
-Entries match exactly on their `match` keys; bandwidth-priced entries carry an
-`up_to_mbps` tier ceiling and the smallest ceiling at or above the cap is used.
+file, never an edit, and it may carry only what changed. To price an item on a
+day we merge, for that item and `match`, the entries of every book in force that
+day, oldest to newest, keyed by their `up_to_mbps` tier ceiling (none = the flat
+price): a newer book's entry replaces only the entry with the same ceiling.
+Entries match exactly on their `match` keys; from the merged table the smallest
+ceiling at or above the cap is used, else the flat price. The quote names the
+book that supplied the chosen entry.
 """
 
 from __future__ import annotations
@@ -136,13 +139,15 @@ class PriceCatalog:
     ) -> Quote:
         wanted = tuple(sorted(match.items()))
         in_force = [b for b in self.books if b.vendor == vendor and b.effective_on <= on]
-        for book in reversed(in_force):
-            candidates = [e for e in book.entries if e.item == item and tuple(sorted(e.match.items())) == wanted]
-            if not candidates:
-                continue
-            entry = self._pick(candidates, mbps)
-            if entry is None:
-                continue
+        # Oldest to newest: a newer book's entry replaces only the one with the same ceiling.
+        table: dict[int | None, tuple[PriceBook, PriceEntry]] = {}
+        for book in in_force:
+            for e in book.entries:
+                if e.item == item and tuple(sorted(e.match.items())) == wanted:
+                    table[e.up_to_mbps] = (book, e)
+        picked = self._pick(table, mbps)
+        if picked is not None:
+            book, entry = picked
             if currency not in entry.price:
                 raise PriceNotFoundError(
                     f"{book.version} prices {entry.describe()} but not in {currency}; add a {currency} price"
@@ -175,13 +180,15 @@ class PriceCatalog:
         )
 
     @staticmethod
-    def _pick(candidates: list[PriceEntry], mbps: int | None) -> PriceEntry | None:
-        flat = [e for e in candidates if e.up_to_mbps is None]
+    def _pick(
+        table: dict[int | None, tuple[PriceBook, PriceEntry]], mbps: int | None
+    ) -> tuple[PriceBook, PriceEntry] | None:
+        """From a merged table {ceiling: (book, entry)}: the smallest ceiling >= `mbps`, else
+        the flat price (ceiling None); without `mbps`, only the flat price."""
+        flat = table.get(None)
         if mbps is None:
-            return flat[0] if flat else None
-        tiers = sorted((e for e in candidates if e.up_to_mbps is not None), key=lambda e: e.up_to_mbps or 0)
-        for e in tiers:
-            if mbps <= (e.up_to_mbps or 0):
-                return e
-        return flat[0] if flat else None
-
+            return flat
+        for ceiling in sorted(c for c in table if c is not None):
+            if mbps <= ceiling:
+                return table[ceiling]
+        return flat

@@ -123,6 +123,9 @@ class PrivateConnect(ZenlayerResource):
             c.recoverable_until = self.recoverable_until
             super().apply(c)
 
+    # The day of the deletion request is billed in full.
+    BILLS_THROUGH_THE_DAY = frozenset({Deleted.__name__})
+
     class Recovered(StateEntered, Event):
         TOPIC: ClassVar[str] = "linkledger.PrivateConnect.Recovered"
         state: Literal["pending", "active"]

@@ -3,6 +3,9 @@
 The state history is the resource's timeline: each entry says which state it
 entered, when, and which event put it there. Billing asks it which UTC days the
 resource spent any time in a billable state (a part day bills as a whole day).
+A deletion or termination request bills "up to and through the day" it was made:
+a resource lists those causes in BILLS_THROUGH_THE_DAY, and a billable span they
+end is billed to the end of that UTC day, even when the request is at 00:00.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.billing_day import day_of, days_overlapping
+from domain.billing_day import day_of, days_overlapping, end_of
 from domain.errors import ResourceGoneError
 from domain.events import Aggregate, Frozen
 
@@ -27,6 +30,10 @@ class Resource(Aggregate):
     KIND = "resource"
     VENDOR = ""
     FINAL_STATES = frozenset[str]()
+    # Causes (event class names) that end billing only at the end of their own UTC day:
+    # the day of a deletion or termination request is always billed when the resource
+    # was billable just before it, whatever the time of day (00:00 included).
+    BILLS_THROUGH_THE_DAY = frozenset[str]()
 
     def _init_resource(self, event: Aggregate.Event, name: str, account_id: UUID) -> None:
         self.name = name
@@ -60,22 +67,37 @@ class Resource(Aggregate):
 
     def intervals(self, states: frozenset[str]) -> list[tuple[datetime, datetime | None]]:
         """Half-open [start, end) spans spent in any of `states`; end None = still there."""
+        return self._spans(states, through_the_day=frozenset())
+
+    def billable_spans(self, states: frozenset[str]) -> list[tuple[datetime, datetime | None]]:
+        """The spans billing sees: `intervals(states)`, except that a span ended by a cause in
+        BILLS_THROUGH_THE_DAY ends at the end of that cause's UTC day (spans that then
+        overlap are merged)."""
+        return self._spans(states, through_the_day=self.BILLS_THROUGH_THE_DAY)
+
+    def _spans(self, states: frozenset[str], through_the_day: frozenset[str]) -> list[tuple[datetime, datetime | None]]:
         spans: list[tuple[datetime, datetime | None]] = []
         for i, change in enumerate(self.history):
             if change.state not in states:
                 continue
-            end = self.history[i + 1].at if i + 1 < len(self.history) else None
-            if spans and spans[-1][1] == change.at:
-                spans[-1] = (spans[-1][0], end)
+            ended_by = self.history[i + 1] if i + 1 < len(self.history) else None
+            end = None if ended_by is None else ended_by.at
+            if ended_by is not None and ended_by.cause in through_the_day:
+                end = end_of(day_of(ended_by.at))
+            last_end = spans[-1][1] if spans else None
+            if last_end is not None and last_end >= change.at:
+                spans[-1] = (spans[-1][0], None if end is None else max(last_end, end))
             else:
                 spans.append((change.at, end))
         return spans
 
     def touches(self, day: date, states: frozenset[str]) -> bool:
-        return any(days_overlapping(s, e, day, day) for s, e in self.intervals(states))
+        """Whether `day` bills: any instant of it is in a billable span."""
+        return any(days_overlapping(s, e, day, day) for s, e in self.billable_spans(states))
 
     def first_day_touching(self, from_day: date, states: frozenset[str]) -> date | None:
-        for start, end in self.intervals(states):
+        """The first day from `from_day` on that bills, if any."""
+        for start, end in self.billable_spans(states):
             if end is not None and day_of(end) < from_day:
                 continue
             if end is not None and not days_overlapping(start, end, from_day, day_of(end)):
