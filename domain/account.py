@@ -178,6 +178,29 @@ class Account(Aggregate):
             at=at,
         )
 
+    # ------------------------------------------------- Zenlayer's balance ladder
+    def exhaust_balance(self, protection_ends_at: datetime, suspension_ends_at: datetime, policy_ref: str,
+                        at: datetime) -> None:
+        self.trigger_event(self.BalanceExhausted, balance=self.balance, protection_ends_at=protection_ends_at,
+                           suspension_ends_at=suspension_ends_at, policy_ref=policy_ref, at=at)
+
+    def start_suspension(self, at: datetime) -> None:
+        self.trigger_event(self.SuspensionStarted, at=at)
+
+    def record_recycle(self, recycled: list[str], at: datetime) -> None:
+        self.trigger_event(self.ResourcesRecycled, recycled=recycled, at=at)
+
+    def restore_service(self, at: datetime) -> None:
+        self.trigger_event(self.ServiceRestored, from_stage=self.stage, at=at)
+
+    def send_notice(self, notice: str, recipients: list[User], subject: str, at: datetime) -> None:
+        self.trigger_event(self.NoticeSent, notice=notice, recipients=recipients, subject=subject, at=at)
+
+    @property
+    def clock(self) -> datetime:
+        """The latest time any of this account's own events happened at."""
+        return self.__dict__.get("last_at") or self.opened_at
+
     def recipients(self, roles: list[str]) -> list[User]:
         return [u for u in self.users if u.role in roles]
 

@@ -15,6 +15,7 @@ from domain.hosted_connection import HostedConnection
 from domain.physical_connection import PhysicalConnection
 from domain.port import Port
 from domain.private_connect import PrivateConnect
+from domain.price_book import Quote
 from domain.resource import Resource
 from domain.rule_book import RuleBook
 
@@ -29,29 +30,39 @@ def billable_states(resource: Resource, rules: RuleBook, day: date) -> frozenset
     return frozenset()
 
 
-def line_for_day(resource: Resource, day: date, rules: RuleBook, currency: str) -> ChargeLine | None:
-    states = billable_states(resource, rules, day)
-    if not states or not resource.touches(day, states):
-        return None
+def daily_quote(resource: Resource, day: date, rules: RuleBook, currency: str,
+                mbps: int | None = None) -> tuple[Quote, str] | None:
+    """The unit price of one day of `resource` (at cap `mbps` for a private connect, by default
+    the cap billing-effective that day) and the basis printed on its line; None if it has no
+    daily price. Raises PriceNotFoundError naming what no price book prices."""
     prices = rules.prices
     if isinstance(resource, Port):
         quote = prices.quote("zenlayer", "port", {"site": resource.site, "speed": resource.speed}, day, currency)
-        basis = f"port {resource.speed} at {resource.site}"
-    elif isinstance(resource, HostedConnection):
+        return quote, f"port {resource.speed} at {resource.site}"
+    if isinstance(resource, HostedConnection):
         capacity = format_mbps(resource.capacity_mbps)
         quote = prices.quote(
             "zenlayer", "aws_hosted_connection", {"site": resource.site, "capacity": capacity}, day, currency
         )
-        basis = f"AWS hosted connection {capacity} at {resource.site} for {resource.connect}"
-    elif isinstance(resource, PrivateConnect):
-        cap = cap_for_day(resource.changes, day)
+        return quote, f"AWS hosted connection {capacity} at {resource.site} for {resource.connect}"
+    if isinstance(resource, PrivateConnect):
+        cap = cap_for_day(resource.changes, day) if mbps is None else mbps
         quote = prices.quote("zenlayer", "private_connect", {"sites": resource.sites}, day, currency, mbps=cap)
-        basis = f"bandwidth cap {format_mbps(cap)} between {resource.sites}"
-    elif isinstance(resource, PhysicalConnection):
+        return quote, f"bandwidth cap {format_mbps(cap)} between {resource.sites}"
+    if isinstance(resource, PhysicalConnection):
         quote = prices.quote("alibaba", "port_reservation", {"spec": resource.spec}, day, currency)
-        basis = f"port reservation {resource.spec} at {resource.region}"
-    else:
+        return quote, f"port reservation {resource.spec} at {resource.region}"
+    return None
+
+
+def line_for_day(resource: Resource, day: date, rules: RuleBook, currency: str) -> ChargeLine | None:
+    states = billable_states(resource, rules, day)
+    if not states or not resource.touches(day, states):
         return None
+    priced = daily_quote(resource, day, rules, currency)
+    if priced is None:
+        return None
+    quote, basis = priced
     return ChargeLine.priced(
         quote=quote,
         resource=resource.name,

@@ -8,7 +8,7 @@ thing happened in the world is the event's own `at` field.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import (
@@ -45,6 +45,15 @@ class Aggregate(BaseAggregate[UUID]):
         # The lifecycle state this event puts its resource in, when that never varies;
         # events whose resulting state varies carry it in a `state` field instead.
         STATE: ClassVar[str] = ""
+
+        def mutate(self, aggregate: Any) -> Any:
+            """Apply, then remember the latest time any event of the aggregate happened at
+            (`last_at`): an account's clock is the latest of its own and its resources'."""
+            aggregate = super().mutate(aggregate)
+            last = aggregate.__dict__.get("last_at")
+            if last is None or self.at > last:
+                aggregate.last_at = self.at
+            return aggregate
 
         def resulting_state(self) -> str | None:
             """The state the event leaves its resource in, or None if it changes no state."""

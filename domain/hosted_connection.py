@@ -73,6 +73,9 @@ class HostedConnection(ZenlayerResource):
     class Recycled(RecycledBase, Event):
         TOPIC: ClassVar[str] = "linkledger.HostedConnection.Recycled"
 
+    # The connect's deletion request is billed through its day, and so is this end of it.
+    BILLS_THROUGH_THE_DAY = frozenset({DeletedWithConnect.__name__})
+
     @classmethod
     def provision(
         cls, name: str, account_id: UUID, site: str, capacity_mbps: int, connect: str, policy_ref: str, at: datetime
@@ -96,6 +99,20 @@ class HostedConnection(ZenlayerResource):
         if self.state != "pending":
             raise InvalidStateError(f"AWS hosted connection {self.name} is {self.state}; only a pending one can be accepted")
         self.trigger_event(self.Accepted, at=at)
+
+    def delete_with_connect(self, at: datetime) -> None:
+        """Its private connect was deleted: the hosted connection's charge stops with it."""
+        if not self.is_gone:
+            self.trigger_event(self.DeletedWithConnect, at=at)
+
+    def recover_with_connect(self, at: datetime) -> None:
+        """Its private connect was recovered within the retention window."""
+        self.trigger_event(self.RecoveredWithConnect, state="active" if self.accepted else "pending", at=at)
+
+    def purge_with_connect(self, at: datetime) -> None:
+        """Its private connect's retention ended: gone for good."""
+        if not self.is_gone:
+            self.trigger_event(self.Purged, at=at)
 
     @property
     def is_active(self) -> bool:

@@ -1,28 +1,29 @@
 """One account and every resource it owns: the unit a command or a due rule changes.
 
-Commands and due rules that touch several aggregates (a cross connect that starts a
-private connect's billing, a suspension stage that stops every port) are decided
-here, on objects the caller loaded; the caller saves every changed aggregate in one
-atomic write. `next_due` says which time-driven rule falls due next.
+Commands that touch several aggregates (a cross connect that starts a private
+connect's billing, a deletion that stops its hosted connection) are decided here, on
+objects the caller loaded; the caller saves every changed aggregate in one atomic
+write. Time-driven rules are in `due_rules`. A command that would make something
+billable that no price book in force prices is refused here, naming the price.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
 from domain.account import Account, ResourceRef, User
 from domain.bandwidth import hosted_capacity_for
-from domain.billing_day import ONE_DAY, add_months, day_of, deduction_time
+from domain.billing_day import ONE_DAY, add_months, day_of
 from domain.charges import ChargeLine
-from domain.daily_charge import first_billable_day, lines_for_day
+from domain.daily_charge import daily_quote
 from domain.errors import (
     DuplicateNameError,
     InsufficientBalanceError,
     InvalidStateError,
     PortInUseError,
+    TimeRunsBackwardError,
     UnknownResourceError,
     VendorMismatchError,
     WrongResourceKindError,
@@ -38,19 +39,6 @@ from domain.rule_book import RuleBook
 
 R = TypeVar("R", bound=Resource)
 
-# Due rules at the same instant run in this order: money first, then renewals,
-# then stage changes, then removals.
-DEDUCT, RENEW, STAGE, REMOVE = 0, 1, 2, 3
-
-
-@dataclass(frozen=True, order=True)
-class Due:
-    at: datetime
-    priority: int
-    subject: str
-    action: str
-    day: date | None = None
-
 
 class Portfolio:
     def __init__(self, account: Account, resources: list[Resource]) -> None:
@@ -60,6 +48,23 @@ class Portfolio:
     # ----------------------------------------------------------------- helpers
     def aggregates(self) -> list[Account | Resource]:
         return [self.account, *self.resources.values()]
+
+    @property
+    def clock(self) -> datetime:
+        """The account's clock: the latest time anything was decided for it or its resources.
+        A command earlier than this would rewrite what was decided after it, so it is refused."""
+        return max([self.account.clock, *(r.last_at for r in self.resources.values())])
+
+    def check_not_before_clock(self, at: datetime, what: str) -> None:
+        if at < self.clock:
+            raise TimeRunsBackwardError(
+                f"{what} is at {at.isoformat()}, before account {self.account.name}'s clock "
+                f"({self.clock.isoformat()}); commands on an account must come in time order"
+            )
+
+    def require_daily_price(self, resource: Resource, at: datetime, rules: RuleBook, mbps: int | None = None) -> None:
+        """Refuse, at the command, what no price book in force would price on its first day."""
+        daily_quote(resource, day_of(at), rules, self.account.currency, mbps=mbps)
 
     def of_kind(self, cls: type[R]) -> list[R]:
         return [r for r in sorted(self.resources.values(), key=lambda r: r.name) if isinstance(r, cls)]
@@ -86,7 +91,7 @@ class Portfolio:
         self.resources[resource.name] = resource
         self.account.add_resource(ResourceRef(resource_id=resource.id, name=resource.name, kind=resource.KIND), at)
 
-    def _zenlayer_resources(self) -> list[ZenlayerResource]:
+    def zenlayer_resources(self) -> list[ZenlayerResource]:
         return self.of_kind(ZenlayerResource)
 
     # ---------------------------------------------------------------- money
@@ -95,11 +100,11 @@ class Portfolio:
         if self.account.balance < 0:
             return
         if self.account.vendor == "zenlayer" and self.account.stage in ("protection", "suspension"):
-            protection_stage.restore(self.account, self._zenlayer_resources(), at)
+            protection_stage.restore(self.account, self.zenlayer_resources(), at)
         if self.account.vendor == "alibaba":
             financial_lock.recover_paid(self.of_kind(PhysicalConnection), at)
 
-    def _debit(self, reason: str, lines: list[ChargeLine], at: datetime, rules: RuleBook, day: date | None = None) -> None:
+    def debit(self, reason: str, lines: list[ChargeLine], at: datetime, rules: RuleBook, day: date | None = None) -> None:
         self.account.charge(reason, lines, at, service_day=day)
         if self.account.balance >= 0:
             return
@@ -115,10 +120,11 @@ class Portfolio:
         self.account.add_user(User(name=name, email=email, role=role), at)
 
     # ------------------------------------------------------------- zenlayer
-    def order_port(self, name: str, site: str, speed: str, at: datetime) -> Port:
+    def order_port(self, name: str, site: str, speed: str, at: datetime, rules: RuleBook) -> Port:
         self._require_vendor("zenlayer", "a port")
         self._check_new_name(name, set())
         port = Port.order(name, self.account.id, site, speed, at)
+        self.require_daily_price(port, at, rules)
         self._add(port, at)
         return port
 
@@ -155,6 +161,7 @@ class Portfolio:
             policy = rules.policies.zenlayer_on(day_of(at))
             capacity = hosted_capacity_for(bandwidth_mbps, policy.aws_hosted_connection.capacities_mbps)
             hosted = HostedConnection.provision(name, self.account.id, site, capacity, connect, policy.version, at)
+            self.require_daily_price(hosted, at, rules)
             new.append(hosted)
             return End(kind="aws", name=name, resource_id=hosted.id, site=site), capacity
         raise InvalidStateError(f"an end is port:NAME or aws:NAME@SITE, got {spec!r}")
@@ -171,6 +178,7 @@ class Portfolio:
             raise InvalidStateError(f"private connect {name} needs two different ends, got {a.name} twice")
         caps = [c for c in (cap_a, cap_z) if c is not None]
         connect = PrivateConnect.order(name, self.account.id, a, z, bandwidth_mbps, min(caps) if caps else None, at)
+        self.require_daily_price(connect, at, rules, mbps=bandwidth_mbps)
         for r in new:
             self._add(r, at)
         self._add(connect, at)
@@ -190,31 +198,32 @@ class Portfolio:
             if c.state == "pending" and all(self._end_is_active(e) for e in c.ends):
                 c.start_billing(at)
 
-    def raise_bandwidth(self, name: str, mbps: int, at: datetime) -> None:
-        self.get(name, PrivateConnect).raise_bandwidth(mbps, at)
+    def raise_bandwidth(self, name: str, mbps: int, at: datetime, rules: RuleBook) -> None:
+        connect = self.get(name, PrivateConnect)
+        self.require_daily_price(connect, at, rules, mbps=mbps)
+        connect.raise_bandwidth(mbps, at)
 
     def cut_bandwidth(self, name: str, mbps: int, at: datetime, rules: RuleBook) -> None:
         self.get(name, PrivateConnect).cut_bandwidth(mbps, at, rules.policies.zenlayer_on(day_of(at)))
 
-    def _hosted_ends(self, connect: PrivateConnect) -> list[HostedConnection]:
+    def hosted_ends(self, connect: PrivateConnect) -> list[HostedConnection]:
         return [h for e in connect.ends if e.kind == "aws" for h in [self.get(e.name, HostedConnection)]]
 
     def delete_private_connect(self, name: str, at: datetime, rules: RuleBook) -> None:
         connect = self.get(name, PrivateConnect)
         connect.delete(at, rules.policies.zenlayer_on(day_of(at)))
-        for h in self._hosted_ends(connect):
-            if not h.is_gone:
-                h.trigger_event(h.DeletedWithConnect, at=at)
+        for h in self.hosted_ends(connect):
+            h.delete_with_connect(at)
 
     def recover_private_connect(self, name: str, at: datetime) -> None:
         connect = self.get(name, PrivateConnect)
-        hosted = self._hosted_ends(connect)
+        hosted = self.hosted_ends(connect)
         ports_ok = all(
             self.get(e.name, Port).is_active for e in connect.ends if e.kind == "port"
         )
         connect.recover(at, both_ends_active=ports_ok and all(h.accepted for h in hosted))
         for h in hosted:
-            h.trigger_event(h.RecoveredWithConnect, state="active" if h.accepted else "pending", at=at)
+            h.recover_with_connect(at)
 
     # -------------------------------------------------------------- alibaba
     def apply_physical_connection(
@@ -223,13 +232,14 @@ class Portfolio:
         self._require_vendor("alibaba", "a physical connection")
         self._check_new_name(name, set())
         pc = PhysicalConnection.apply_for(name, self.account.id, region, spec, leased_line, at)
+        self.require_daily_price(pc, at, rules)
         quote = rules.prices.quote("alibaba", "setup_fee", {"spec": spec}, day_of(at), self.account.currency)
         line = ChargeLine.priced(
             quote=quote, resource=name, resource_id=pc.id, kind=pc.KIND, period_start=day_of(at),
             period_end=day_of(at), quantity=1, basis=f"one-time setup of a {spec} physical connection",
         )
         self._add(pc, at)
-        self._debit("setup_fee", [line], at, rules)
+        self.debit("setup_fee", [line], at, rules)
         return pc
 
     def terminate_physical_connection(self, name: str, at: datetime) -> None:
@@ -316,7 +326,7 @@ class Portfolio:
         line = self._subscription_line(ri, months, at, expires_at, rules)
         self._pay_in_advance(line, f"router interface {name} for {months} month(s)")
         self._add(ri, at)
-        self._debit("subscription", [line], at, rules)
+        self.debit("subscription", [line], at, rules)
         return ri
 
     def renew_router_interface(self, name: str, months: int, at: datetime, rules: RuleBook, automatic: bool = False) -> None:
@@ -326,84 +336,10 @@ class Portfolio:
         line = self._subscription_line(ri, months, start, end, rules)
         self._pay_in_advance(line, f"renewing {name} for {months} month(s)")
         ri.renew(at, months, policy, automatic=automatic)
-        self._debit("renewal", [line], at, rules)
+        self.debit("renewal", [line], at, rules)
 
     def set_auto_renew(self, name: str, enabled: bool, at: datetime) -> None:
         self.get(name, RouterInterface).set_auto_renew(enabled, at)
 
     def add_route_entry(self, name: str, destination_cidr: str, at: datetime) -> None:
         self.get(name, RouterInterface).add_route_entry(destination_cidr, at)
-
-    # ------------------------------------------------------------ due rules
-    def next_due(self, rules: RuleBook) -> Due | None:
-        candidates: list[Due] = []
-        acct = self.account
-        from_day = acct.deducted_through + ONE_DAY if acct.deducted_through else day_of(acct.opened_at)
-        day = first_billable_day(list(self.resources.values()), from_day, rules)
-        if day is not None:
-            hour = self._deduct_hour(day, rules)
-            candidates.append(Due(deduction_time(day, hour), DEDUCT, acct.name, "deduct", day))
-        if acct.stage == "protection" and acct.protection_ends_at is not None:
-            candidates.append(Due(acct.protection_ends_at, STAGE, acct.name, "start_suspension"))
-        if acct.stage == "suspension" and acct.suspension_ends_at is not None:
-            candidates.append(Due(acct.suspension_ends_at, REMOVE, acct.name, "recycle"))
-        for c in self.of_kind(PrivateConnect):
-            if c.state == "deleted" and c.recoverable_until is not None:
-                candidates.append(Due(c.recoverable_until, REMOVE, c.name, "purge"))
-        for ri in self.of_kind(RouterInterface):
-            if ri.is_initiator and ri.state == "active" and ri.expires_at is not None:
-                candidates.append(Due(ri.expires_at, RENEW, ri.name, "expire"))
-            elif ri.state == "expired" and ri.suspend_at is not None:
-                candidates.append(Due(ri.suspend_at, STAGE, ri.name, "suspend"))
-            elif ri.state == "suspended" and ri.release_at is not None:
-                candidates.append(Due(ri.release_at, REMOVE, ri.name, "release"))
-        for pc in self.of_kind(PhysicalConnection):
-            if pc.state == "financial_locked" and pc.release_at is not None:
-                candidates.append(Due(pc.release_at, REMOVE, pc.name, "release"))
-        return min(candidates) if candidates else None
-
-    def _deduct_hour(self, day: date, rules: RuleBook) -> int:
-        if self.account.vendor == "zenlayer":
-            return rules.policies.zenlayer_on(day).billing.deduct_at_hour
-        return rules.policies.alibaba_on(day).billing.deduct_at_hour
-
-    def run(self, due: Due, rules: RuleBook) -> None:
-        at = due.at
-        if due.action == "deduct":
-            assert due.day is not None
-            lines = lines_for_day(list(self.resources.values()), due.day, rules, self.account.currency)
-            self._debit("daily", lines, at, rules, day=due.day)
-        elif due.action == "start_suspension":
-            policy = rules.policies.zenlayer_on(day_of(at))
-            protection_stage.start_suspension(self.account, self._zenlayer_resources(), policy, at)
-        elif due.action == "recycle":
-            policy = rules.policies.zenlayer_on(day_of(at))
-            protection_stage.recycle(self.account, self._zenlayer_resources(), policy, at)
-        elif due.action == "purge":
-            connect = self.get(due.subject, PrivateConnect)
-            connect.purge(at)
-            for h in self._hosted_ends(connect):
-                if not h.is_gone:
-                    h.trigger_event(h.Purged, at=at)
-        elif due.action == "expire":
-            self._expire_or_auto_renew(self.get(due.subject, RouterInterface), at, rules)
-        elif due.action == "suspend":
-            self.get(due.subject, RouterInterface).suspend(at, rules.policies.alibaba_on(day_of(at)))
-        elif due.action == "release" and isinstance(self.resources[due.subject], RouterInterface):
-            self.get(due.subject, RouterInterface).release(at, reason="suspended past the release period")
-        elif due.action == "release":
-            pc = self.get(due.subject, PhysicalConnection)
-            financial_lock.release_unpaid(pc, self.of_kind(RouterInterface), at)
-        else:  # pragma: no cover - the scheduler only makes the actions above
-            raise AssertionError(due)
-
-    def _expire_or_auto_renew(self, ri: RouterInterface, at: datetime, rules: RuleBook) -> None:
-        policy = rules.policies.alibaba_on(day_of(at))
-        if ri.auto_renew:
-            try:
-                self.renew_router_interface(ri.name, policy.router_interface.auto_renew_months, at, rules, automatic=True)
-                return
-            except InsufficientBalanceError:
-                ri.expire(at, policy, auto_renew_failed=True)
-                return
-        ri.expire(at, policy, auto_renew_failed=False)

@@ -23,32 +23,19 @@ SUBJECTS = {
 
 
 def notify(account: Account, notice: str, policy: ZenlayerPolicy, at: datetime) -> None:
-    account.trigger_event(
-        account.NoticeSent,
-        notice=notice,
-        recipients=account.recipients(policy.negative_balance.notify_roles),
-        subject=SUBJECTS[notice],
-        at=at,
-    )
+    account.send_notice(notice, account.recipients(policy.negative_balance.notify_roles), SUBJECTS[notice], at)
 
 
 def start_protection(account: Account, policy: ZenlayerPolicy, at: datetime) -> None:
     ends = at + timedelta(hours=policy.negative_balance.protection_hours)
-    account.trigger_event(
-        account.BalanceExhausted,
-        balance=account.balance,
-        protection_ends_at=ends,
-        suspension_ends_at=ends + timedelta(hours=policy.negative_balance.suspension_hours),
-        policy_ref=policy.version,
-        at=at,
-    )
+    account.exhaust_balance(ends, ends + timedelta(hours=policy.negative_balance.suspension_hours), policy.version, at)
     notify(account, "protection_reminder", policy, at)
 
 
 def start_suspension(
     account: Account, resources: list[ZenlayerResource], policy: ZenlayerPolicy, at: datetime
 ) -> None:
-    account.trigger_event(account.SuspensionStarted, at=at)
+    account.start_suspension(at)
     for r in resources:
         r.suspend(at)
     notify(account, "suspension_notice", policy, at)
@@ -56,11 +43,11 @@ def start_suspension(
 
 def recycle(account: Account, resources: list[ZenlayerResource], policy: ZenlayerPolicy, at: datetime) -> None:
     recycled = [r.name for r in resources if r.recycle(at)]
-    account.trigger_event(account.ResourcesRecycled, recycled=recycled, at=at)
+    account.record_recycle(recycled, at)
     notify(account, "final_notice", policy, at)
 
 
 def restore(account: Account, resources: list[ZenlayerResource], at: datetime) -> None:
-    account.trigger_event(account.ServiceRestored, from_stage=account.stage, at=at)
+    account.restore_service(at)
     for r in resources:
         r.resume(at)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import signal
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -18,14 +20,15 @@ from domain.billing_day import month_bounds
 from domain.errors import LedgerError
 from infrastructure import queries
 from infrastructure.event_log import EventLog
-from infrastructure.event_store import StoreUrlError, event_store_env
+from infrastructure.bootstrap import open_ledger, record_rule_files
+from infrastructure.event_store import StoreUrlError
 from infrastructure.feed import FeedConsumer, SeenStore
-from infrastructure.ledger import LinkLedger
+from infrastructure.ledger import AdvanceReport, LinkLedger
 from infrastructure.projection_runner import ProjectionRunner, ProjectionStopped
 from infrastructure.rebuild import rebuild
 from infrastructure.redis_views import RedisViewStore
-from infrastructure.rule_files import load_rule_book
-from infrastructure.scenario import ScenarioError, parse_scenario, parse_time, run_scenario
+from infrastructure.recorders import StuckRow
+from infrastructure.scenario import ScenarioError, ScenarioRun, parse_scenario, parse_time, run_scenario
 from infrastructure.settings import Settings
 from infrastructure.status import render_status, status
 from infrastructure.view_queries import Views
@@ -40,19 +43,31 @@ T = TypeVar("T")
 
 EXIT_REFUSED = 2
 EXIT_STOPPED = 1
+EXIT_UNDONE = 3  # some accounts could not be settled (a due rule could not run); the others were
 
 
-def open_ledger(store: str, prices: list[Path] | None = None, policies: list[Path] | None = None,
-                with_rules: bool = True) -> LinkLedger:
-    rules = load_rule_book(prices, policies) if with_rules else None
-    return LinkLedger(env=event_store_env(store), rules=rules)
+def open_writer(store: str, prices: list[Path], policies: list[Path], at: datetime | None) -> LinkLedger:
+    """The ledger for a write command, with the shipped and given rule files recorded in the
+    store (those it does not hold yet) at ledger time `at`, or at its watermark if later."""
+    ledger = open_ledger(store)
+    try:
+        mark = ledger.watermark()
+        when = max(t for t in (at, mark) if t is not None) if (at or mark) else None
+        if when is not None:
+            record_rule_files(ledger, prices, policies, when)
+    except BaseException:
+        ledger.close()
+        raise
+    return ledger
 
 
 def _period(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a period: write YYYY-MM, such as 2026-01")
     try:
         month_bounds(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a period such as 2026-01") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a period: write YYYY-MM, such as 2026-01") from None
     return text
 
 
@@ -63,21 +78,40 @@ def _time(text: str) -> Any:
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+def report_stuck(stuck: list[StuckRow]) -> int:
+    for row in stuck:
+        print(f"linkledger: left undone: account {row.name}: {row.rule}: {row.message}", file=sys.stderr)
+    if stuck:
+        print(f"linkledger: {len(stuck)} account(s) could not be settled; the others were. Fix the cause "
+              f"(e.g. load the missing price with --prices) and run `linkledger advance` again", file=sys.stderr)
+        return EXIT_UNDONE
+    return 0
+
+
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     scenario = parse_scenario(Path(args.scenario))
-    ledger = open_ledger(args.store, settings.prices + scenario.prices + args.prices,
-                         settings.policies + scenario.policies + args.policies)
-    applied = 0
+    first = scenario.lines[0].at if scenario.lines else None
+    ledger = open_writer(args.store, settings.prices + scenario.prices + args.prices,
+                         settings.policies + scenario.policies + args.policies, first)
     with ledger:
-        for line in run_scenario(ledger, scenario, until=args.until, resume=args.resume):
-            applied += 1
-            if args.verbose:
-                print(f"  {line.number:>4}: {line.text}", file=sys.stderr)
-            elif applied % 500 == 0:
-                print(f"  ... {applied}/{len(scenario.lines)} lines, at {line.at.isoformat()}", file=sys.stderr)
-        now = ledger.now()
-        print(f"applied {applied} line(s) of {scenario.source}; ledger clock at {now.isoformat() if now else '-'}")
-        return project_after_write(ledger, args)
+        run = ScenarioRun(ledger, scenario, until=args.until)
+        try:
+            for result in run.lines():
+                line = result.line
+                if args.verbose:
+                    mark = "" if result.applied else "   (applied before: skipped)"
+                    print(f"  {line.number:>4}: {line.text}{mark}", file=sys.stderr)
+                elif (run.applied + run.skipped) % 500 == 0:
+                    print(f"  ... {run.applied + run.skipped}/{len(scenario.lines)} lines, at {line.at.isoformat()}",
+                          file=sys.stderr)
+        except ScenarioError:
+            project_after_write(ledger, args)  # the views show every line applied before the refused one
+            raise
+        skipped = f", {run.skipped} applied before (skipped)" if run.skipped else ""
+        settled = f"; every account settled up to {run.settled_to.isoformat()}" if run.settled_to else ""
+        print(f"applied {run.applied} line(s) of {scenario.source}{skipped}{settled}")
+        code = project_after_write(ledger, args)
+        return report_stuck(list(run.stuck.values())) or code
 
 
 def views_of(args: argparse.Namespace) -> str:
@@ -91,7 +125,7 @@ def reading(args: argparse.Namespace, projections: list[str]) -> Any:
     try:
         views = Views(store)
         if args.fresh:
-            with open_ledger(args.store, with_rules=False) as ledger:
+            with open_ledger(args.store) as ledger:
                 views.wait_fresh(projections, ledger.name, EventLog(ledger).head(), args.timeout)
         yield views
     finally:
@@ -102,7 +136,7 @@ def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLed
           from_view: Callable[[Views], T]) -> T:
     """One read, from the view (the default) or, with --from-log, folded from the event log."""
     if args.from_log:
-        with open_ledger(args.store, with_rules=False) as ledger:
+        with open_ledger(args.store) as ledger:
             return from_log(ledger)
     with reading(args, [projection]) as views:
         return from_view(views)
@@ -156,11 +190,35 @@ def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
-    ledger = open_ledger(args.store, settings.prices + args.prices, settings.policies + args.policies)
+    ledger = open_writer(args.store, settings.prices + args.prices, settings.policies + args.policies, args.to)
+    started = time.monotonic()
+
+    def progress(r: AdvanceReport) -> None:
+        if time.monotonic() - started > 2:
+            print(f"  ... {r.accounts} account(s) settled, {r.ran} due rule(s) run", file=sys.stderr)
+
     with ledger:
-        ran = ledger.advance_to(args.to)
-        print(f"ran {ran} due rule(s); ledger clock at {args.to.isoformat()}")
-        return project_after_write(ledger, args)
+        report = ledger.advance_to(args.to, progress=progress)
+        mark = report.watermark.isoformat() if report.watermark else "-"
+        print(f"ran {report.ran} due rule(s) for {report.accounts} account(s) up to {args.to.isoformat()}; "
+              f"every account settled up to {mark}")
+        code = project_after_write(ledger, args)
+        return report_stuck(report.stuck) or code
+
+
+def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
+    with open_ledger(args.store) as ledger:
+        library = ledger.rule_library()
+        rows = library.describe() if library else []
+    if args.json:
+        sys.stdout.write(to_json(rows))
+        return 0
+    if not rows:
+        print("this store holds no price books or policies yet")
+    for r in rows:
+        print(f"{r['kind']:<10} {r['vendor']:<8} {r['version']:<36} effective {r['effective_on']}  "
+              f"recorded {r['recorded_at']}  {r['digest'][:19]}  {r['source']}")
+    return 0
 
 
 class StopFlag:
@@ -206,7 +264,7 @@ def _selected(names: list[str] | None) -> list[Any]:
 def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     stop = StopFlag()
     store = open_view_store(views_of(args))
-    with open_ledger(args.store, with_rules=False) as ledger:
+    with open_ledger(args.store) as ledger:
         log = EventLog(ledger)
         runner = ProjectionRunner(log, store, _selected(args.only), page_size=args.page_size,
                                   progress=None if args.quiet else sys.stderr, should_stop=stop)
@@ -227,7 +285,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     [projection] = _selected([args.projection])
     store = open_view_store(views_of(args))
     try:
-        with open_ledger(args.store, with_rules=False) as ledger:
+        with open_ledger(args.store) as ledger:
             result = rebuild(EventLog(ledger), store, projection, page_size=args.page_size, progress=sys.stderr)
     finally:
         store.close()
@@ -245,7 +303,7 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     store = open_view_store(views_of(args))
     try:
-        with open_ledger(args.store, with_rules=False) as ledger:
+        with open_ledger(args.store) as ledger:
             rows = status(EventLog(ledger), store)
     finally:
         store.close()
@@ -314,8 +372,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         if Path(store).exists():
             Path(store).unlink()
         scenario = parse_scenario(path)
-        ledger = open_ledger(store, scenario.prices, scenario.policies)
-        n = sum(1 for _ in run_scenario(ledger, scenario))
+        ledger = open_writer(store, scenario.prices, scenario.policies, scenario.lines[0].at)
+        n = run_scenario(ledger, scenario).applied
         views_path = default_views_for(store)
         if Path(views_path).exists():
             Path(views_path).unlink()
@@ -358,7 +416,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="apply a scenario file")
     p.add_argument("scenario")
     p.add_argument("--until", type=_time, help="stop after lines at or before this time and advance the clock to it")
-    p.add_argument("--resume", action="store_true", help="skip lines at or before the ledger clock")
+    p.add_argument("--resume", action="store_true",
+                   help="kept for old scripts: every run applies only the lines not applied before")
     p.add_argument("--prices", type=Path, action="append", default=[], help="extra price book file or folder")
     p.add_argument("--policies", type=Path, action="append", default=[], help="extra policy file or folder")
     p.add_argument("-v", "--verbose", action="store_true", help="print each line as it is applied")
@@ -371,6 +430,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policies", type=Path, action="append", default=[])
     p.add_argument("--no-project", action="store_true", help="do not catch the views up afterwards")
     p.set_defaults(func=cmd_advance)
+
+    p = sub.add_parser("rules", help="the price books and policies this store holds")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rules)
 
     p = sub.add_parser("invoice", help="an account's invoice for a month")
     p.add_argument("account")

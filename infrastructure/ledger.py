@@ -1,34 +1,78 @@
-"""LinkLedger: the event-sourced application. One method per use case, each
-load -> decide (in domain/) -> save, after the clock has run every due rule."""
+"""LinkLedger: the event-sourced application, one account at a time.
+
+Every command is one unit of work on one account: load the account and its
+resources, run that account's due rules up to the command's time, decide, and save
+everything -- events, the account's due-index row and the command id -- in one
+transaction. A refused command writes nothing. `advance_to` reads the due index and
+settles only the accounts with something due, many accounts per transaction; the
+store-wide time is a watermark ("every account settled up to T"), not an aggregate
+that every command writes.
+"""
 
 from __future__ import annotations
 
-import heapq
+import contextlib
+import random
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
 from domain.account import Account
 from domain.billing_day import require_aware
+from domain.due_rules import DueRuleError, next_due, settle
 from domain.errors import DuplicateNameError, LedgerError, UnknownAccountError, UnknownResourceError
 from domain.events import account_id, resource_id
-from domain.ledger_clock import CLOCK_ID, LedgerClock
 from domain.money import to_decimal
 from domain.physical_connection import LeasedLine
+from domain.policies import Policy
 from domain.portfolio import Portfolio
+from domain.price_book import PriceBook
 from domain.resource import Resource
 from domain.rule_book import RuleBook
+from domain.rule_library import RULE_LIBRARY_ID, RuleLibrary
+from infrastructure.recorders import AccountRow, StuckRow, from_utc_text, utc_text
+from infrastructure.snapshots import LedgerSnapshot
 from infrastructure.transcodings import OrjsonTranscoder, PydanticMapper
 
 T = TypeVar("T")
 
+CONFLICT_ATTEMPTS = 30
+SETTLE_BATCH_ACCOUNTS = 200
+SETTLE_BATCH_EVENTS = 5000
+
 
 class RulesNotLoadedError(LedgerError):
     rule = "rules"
+
+
+class ConflictError(LedgerError):
+    rule = "concurrent writers"
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What a command did: its outcome, and whether it had been applied before (then
+    nothing was written this time)."""
+
+    command_id: str | None
+    outcome: str
+    duplicate: bool = False
+
+
+@dataclass
+class AdvanceReport:
+    to: datetime
+    ran: int = 0
+    accounts: int = 0
+    stuck: list[StuckRow] = field(default_factory=list)
+    watermark: datetime | None = None
 
 
 class LinkLedger(Application[UUID]):
@@ -36,173 +80,352 @@ class LinkLedger(Application[UUID]):
     env: ClassVar[dict[str, str]] = {
         "TRANSCODER_TOPIC": get_topic(OrjsonTranscoder),
         "MAPPER_TOPIC": get_topic(PydanticMapper),
-        "AGGREGATE_CACHE_MAXSIZE": "10000",
+        "AGGREGATE_CACHE_MAXSIZE": "20000",
+        # The unit of work evicts every aggregate it loaded unless its save committed,
+        # so a cached object is never handed out with a refused decision in it.
+        "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+        "IS_SNAPSHOTTING_ENABLED": "y",
     }
+    snapshot_class = LedgerSnapshot
+    snapshot_every = 100  # events per aggregate between snapshots
 
-    def __init__(self, env: dict[str, str] | None = None, *, rules: RuleBook | None = None) -> None:
+    def __init__(self, env: dict[str, str] | None = None) -> None:
         super().__init__(env)
-        self._rules = rules
+        self._rule_book: RuleBook | None = None
+        self._rule_version = -1
+        self._owners: dict[UUID, UUID] = {}  # resource id -> account id: never changes
 
-    @property
-    def rules(self) -> RuleBook:
-        if self._rules is None:
-            raise RulesNotLoadedError("this ledger was opened without price books and policies")
-        return self._rules
-
-    # ------------------------------------------------------------------ reads
-    def clock(self) -> LedgerClock | None:
+    # ------------------------------------------------------------------ rules
+    def rule_library(self) -> RuleLibrary | None:
         try:
-            return self.repository.get(CLOCK_ID)
+            return self.repository.get(RULE_LIBRARY_ID, deepcopy_from_cache=False)
         except AggregateNotFoundError:
             return None
 
-    def now(self) -> datetime | None:
-        clock = self.clock()
-        return clock.now if clock else None
+    def current_rules(self) -> RuleBook:
+        """The price books and policies this store holds (refreshed if another process added some)."""
+        library = self.rule_library()
+        if library is None:
+            raise RulesNotLoadedError(
+                "this store holds no price books or policies yet; give them with --prices/--policies "
+                "(the shipped ones are recorded on the first write)"
+            )
+        if library.version != self._rule_version:
+            self._rule_book, self._rule_version = library.rule_book(), library.version
+        assert self._rule_book is not None
+        return self._rule_book
+
+    def record_rules(self, books: list[tuple[PriceBook, str]], policies: list[tuple[Policy, str]],
+                     at: datetime) -> int:
+        """Record the price books and policies the store does not hold yet, at ledger time
+        `at`; the same content again is a no-op, other content under a held version is
+        refused (nothing is recorded). Returns how many were recorded."""
+        at = require_aware(at)
+        for _ in range(CONFLICT_ATTEMPTS):
+            library = self.rule_library()
+            fresh = library is None
+            if library is None:
+                library = RuleLibrary.start(at)
+            try:
+                n = sum(library.record_price_book(b, src, at) for b, src in books)
+                n += sum(library.record_policy(p, src, at) for p, src in policies)
+                if n or fresh:
+                    self.save(library)
+                return n
+            except IntegrityError:
+                self._evict([RULE_LIBRARY_ID])
+            except BaseException:
+                self._evict([RULE_LIBRARY_ID])
+                raise
+        raise ConflictError("the rule library kept changing under this process; try again")
+
+    # ------------------------------------------------------------------ reads
+    def watermark(self) -> datetime | None:
+        text = self.recorder.meta("watermark")
+        return from_utc_text(text) if text else None
 
     def account(self, name: str) -> Account:
         try:
-            return self.repository.get(account_id(name))
+            return self.repository.get(account_id(name), deepcopy_from_cache=False)
         except AggregateNotFoundError:
             raise UnknownAccountError(f"there is no account named {name}; open it first with open_account") from None
 
     def resource(self, name: str) -> Resource:
         try:
-            return self.repository.get(resource_id(name))
+            return self.repository.get(resource_id(name), deepcopy_from_cache=False)
         except AggregateNotFoundError:
             raise UnknownResourceError(f"there is no port, connect, interface or connection named {name}") from None
 
     def portfolio(self, account: Account) -> Portfolio:
-        return Portfolio(account, [self.repository.get(r.resource_id) for r in account.resources])
+        return Portfolio(account, [self.repository.get(r.resource_id, deepcopy_from_cache=False)
+                                   for r in account.resources])
 
     def account_names(self) -> list[str]:
-        clock = self.clock()
-        return [self.repository.get(a).name for a in clock.accounts] if clock else []
+        return self.recorder.account_names()
+
+    def stuck(self) -> list[StuckRow]:
+        return self.recorder.stuck()
 
     def events_of(self, originator_id: UUID) -> Iterator[Any]:
         return iter(self.events.get(originator_id))
 
-    # ------------------------------------------------------------------ time
-    def advance_to(self, at: datetime) -> int:
-        """Run, in time order, every daily deduction, expiry, renewal and stage change
-        due at or before `at`, each saved as it is decided. Returns how many ran."""
-        at = require_aware(at)
-        clock = self.clock()
-        if clock is None:
-            return 0
-        clock.check_not_before(at, "this command")
-        portfolios = {a: self.portfolio(self.repository.get(a)) for a in clock.accounts}
-        heap: list[tuple[Any, UUID]] = []
-        for aid, p in portfolios.items():
-            due = p.next_due(self.rules)
-            if due is not None and due.at <= at:
-                heap.append((due, aid))
-        heapq.heapify(heap)
-        ran = 0
-        while heap:
-            due, aid = heapq.heappop(heap)
-            p = portfolios[aid]
-            p.run(due, self.rules)
-            self._save(p)
-            ran += 1
-            nxt = p.next_due(self.rules)
-            if nxt is not None and nxt.at <= at:
-                heapq.heappush(heap, (nxt, aid))
-        clock.advance(at)
-        self.save(clock)
-        return ran
+    # ------------------------------------------------------------ unit of work
+    def _evict(self, ids: list[UUID]) -> None:
+        cache = self.repository.cache
+        if cache is None:
+            return
+        for i in ids:
+            with contextlib.suppress(KeyError):
+                cache.get(i, evict=True)
 
-    def _on_account(self, name: str, at: datetime, decide: Callable[[Portfolio], T]) -> T:
-        return self._decide(at, lambda: self.account(name), decide)
+    def _owner(self, resource_name: str) -> UUID:
+        rid = resource_id(resource_name)
+        if rid not in self._owners:
+            self._owners[rid] = self.resource(resource_name).account_id
+        return self._owners[rid]
 
-    def _on_resource(self, name: str, at: datetime, decide: Callable[[Portfolio], T]) -> T:
-        return self._decide(at, lambda: self.repository.get(self.resource(name).account_id), decide)
+    def _row(self, p: Portfolio, rules: RuleBook) -> AccountRow:
+        due = next_due(p, rules)
+        return AccountRow(p.account.id, p.account.name, due.at if due else None)
 
-    def _decide(self, at: datetime, owner: Callable[[], Account], decide: Callable[[Portfolio], T]) -> T:
-        """Run what is due up to `at`, then load the owner's portfolio, decide, and save."""
-        self.advance_to(require_aware(at))
-        portfolio = self.portfolio(owner())
-        result = decide(portfolio)
-        self._save(portfolio)
-        return result
+    @contextlib.contextmanager
+    def _account_lock(self, aid: UUID) -> Iterator[None]:
+        """On PostgreSQL, one unit of work per account at a time across processes (an
+        advisory lock on a pooled connection); optimistic concurrency stays the safety net."""
+        datastore = getattr(self.recorder, "datastore", None)
+        if not hasattr(datastore, "schema"):
+            yield
+            return
+        key = int.from_bytes(aid.bytes[:8], "big", signed=True)
+        with datastore.get_connection() as conn:  # type: ignore[union-attr]
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
-    def _save(self, portfolio: Portfolio) -> None:
-        """Save one command's events atomically; a new resource may not reuse a name
-        another account already holds (ids are derived from names)."""
-        for r in portfolio.resources.values():
-            if r.version == len(r.pending_events) and r.id in self.repository:
+    def _check_new_names(self, p: Portfolio) -> None:
+        """Resource names are the one store-wide constraint (ids are derived from names)."""
+        for r in p.resources.values():
+            if r.version == len(r.pending_events) and self.recorder.select_events(r.id, limit=1):
                 raise DuplicateNameError(f"a resource named {r.name} already exists; resource names are unique")
-        self.save(*portfolio.aggregates())
+
+    def _execute(self, aid: UUID | Callable[[], UUID], at: datetime, what: str,
+                 decide: Callable[[Portfolio, RuleBook], Any], command_id: str | None = None,
+                 new_account: Callable[[], Account] | None = None, account_name: str | None = None) -> Applied:
+        """One command on one account: settle its due rules up to `at`, decide, save it all
+        in one transaction (with the command id), or write nothing at all."""
+        at = require_aware(at)
+        if command_id is not None and (done := self.recorder.outcome(command_id)) is not None:
+            return Applied(command_id, done, duplicate=True)
+        owner = aid() if callable(aid) else aid
+        rules = self.current_rules()
+        for attempt in range(CONFLICT_ATTEMPTS):
+            loaded: list[UUID] = [owner]
+            with self._account_lock(owner):
+                try:
+                    if new_account is not None:
+                        if self.recorder.select_events(owner, limit=1):
+                            raise DuplicateNameError(f"account {new_account().name} is already open")
+                        p = Portfolio(new_account(), [])
+                    else:
+                        try:
+                            acct = self.repository.get(owner, deepcopy_from_cache=False)
+                        except AggregateNotFoundError:
+                            raise UnknownAccountError(
+                                f"there is no account named {account_name or owner}; open it first with open_account"
+                            ) from None
+                        loaded += [r.resource_id for r in acct.resources]
+                        p = self.portfolio(acct)
+                        p.check_not_before_clock(at, what)
+                        settle(p, at, rules)
+                    decide(p, rules)
+                    self._check_new_names(p)
+                    outcome = "applied"
+                    self.save(*p.aggregates(), accounts=[self._row(p, rules)],
+                              command=(command_id, owner, outcome) if command_id else None)
+                    return Applied(command_id, outcome)
+                except IntegrityError:
+                    self._evict(loaded)
+                    if command_id is not None and (done := self.recorder.outcome(command_id)) is not None:
+                        return Applied(command_id, done, duplicate=True)
+                except BaseException:
+                    self._evict(loaded)
+                    raise
+            time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
+        raise ConflictError(f"{what}: other writers kept changing this account; nothing was written, try again")
+
+    def _on_account(self, name: str, at: datetime, what: str, decide: Callable[[Portfolio, RuleBook], Any],
+                    command_id: str | None) -> Applied:
+        return self._execute(account_id(name), at, what, decide, command_id, account_name=name)
+
+    def _on_resource(self, name: str, at: datetime, what: str, decide: Callable[[Portfolio, RuleBook], Any],
+                     command_id: str | None) -> Applied:
+        return self._execute(lambda: self._owner(name), at, what, decide, command_id)
+
+    # ------------------------------------------------------------------ time
+    def advance_to(self, upto: datetime, progress: Callable[[AdvanceReport], None] | None = None) -> AdvanceReport:
+        """Settle every account with a rule due at or before `upto` (read from the due index),
+        in order of their next due time, many accounts per transaction. An account whose
+        due rule cannot run is left as it was and reported (`stuck`); the others go on. The
+        watermark moves to `upto` when no account is left stuck."""
+        upto = require_aware(upto)
+        report = AdvanceReport(to=upto)
+        if self.rule_library() is None:
+            return report
+        rules = self.current_rules()
+        after: tuple[datetime, UUID] | None = None
+        while page := self.recorder.due_accounts(upto, after, SETTLE_BATCH_ACCOUNTS):
+            after = page[-1]
+            batch: list[Portfolio] = []
+            rows: list[AccountRow] = []
+            pending = 0
+            for _, aid in page:
+                p = self.portfolio(self.repository.get(aid, deepcopy_from_cache=False))
+                try:
+                    ran = settle(p, upto, rules)
+                    row = self._row(p, rules)
+                except DueRuleError as e:
+                    self._evict([a.id for a in p.aggregates()])
+                    report.stuck.append(StuckRow(aid, p.account.name, e.due.describe(), e.due.at, str(e.cause)))
+                    continue
+                except BaseException:
+                    self._evict([a.id for a in p.aggregates()])
+                    raise
+                report.ran += ran
+                report.accounts += 1
+                batch.append(p)
+                rows.append(row)
+                pending += sum(len(a.pending_events) for a in p.aggregates())
+                if pending >= SETTLE_BATCH_EVENTS:
+                    self._save_settled(batch, rows, upto, rules)
+                    batch, rows, pending = [], [], 0
+            self._save_settled(batch, rows, upto, rules)
+            if progress is not None:
+                progress(report)
+        if report.stuck:
+            self.recorder.record_stuck(report.stuck)
+        if not self.recorder.stuck():
+            self.recorder.set_meta("watermark", utc_text(upto), only_if_greater=True)
+        report.watermark = self.watermark()
+        return report
+
+    def _save_settled(self, batch: list[Portfolio], rows: list[AccountRow], upto: datetime, rules: RuleBook) -> None:
+        if not batch:
+            return
+        try:
+            self.save(*(a for p in batch for a in p.aggregates()), accounts=rows)
+        except IntegrityError:
+            # Another process settled or commanded one of these accounts meanwhile: redo
+            # them one at a time; each day is still charged once (the account's version guards it).
+            for p in batch:
+                self._evict([a.id for a in p.aggregates()])
+            for p in batch:
+                self._execute(p.account.id, upto, "settlement", lambda p, rules: None)
+        except BaseException:
+            for p in batch:
+                self._evict([a.id for a in p.aggregates()])
+            raise
+
+    # --------------------------------------------------------------- snapshots
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot each saved aggregate whose version crossed a multiple of `snapshot_every`,
+        from the object in hand (no replay). A snapshot is derived data: losing a race to
+        another process that took the same one is fine."""
+        if self.snapshots is None:
+            return
+        saved: dict[UUID, int] = {}
+        for e in processing_event.events:
+            saved[e.originator_id] = saved.get(e.originator_id, 0) + 1
+        for aid, n in saved.items():
+            agg = processing_event.aggregates.get(aid)
+            if agg is None or agg.version // self.snapshot_every == (agg.version - n) // self.snapshot_every:
+                continue
+            with contextlib.suppress(IntegrityError):
+                self.snapshots.put([LedgerSnapshot.take(agg)])
 
     # --------------------------------------------------------------- commands
-    def open_account(self, name: str, vendor: str, currency: str, at: datetime) -> None:
+    def open_account(self, name: str, vendor: str, currency: str, at: datetime,
+                     command_id: str | None = None) -> Applied:
         at = require_aware(at)
-        self.advance_to(at)
-        clock = self.clock() or LedgerClock.start(at)
-        if account_id(name) in clock.accounts:
-            raise DuplicateNameError(f"account {name} is already open")
-        account = Account.open(name, vendor, currency, at)
-        clock.enroll(account.id, name, at)
-        self.save(clock, account)
+        return self._execute(account_id(name), at, "open_account", lambda p, rules: None, command_id,
+                             new_account=lambda: Account.open(name, vendor, currency, at))
 
-    def add_user(self, account: str, name: str, email: str, role: str, at: datetime) -> None:
-        self._on_account(account, at, lambda p: p.add_user(name, email, role, at))
+    def add_user(self, account: str, name: str, email: str, role: str, at: datetime,
+                 command_id: str | None = None) -> Applied:
+        return self._on_account(account, at, "add_user", lambda p, r: p.add_user(name, email, role, at), command_id)
 
-    def top_up(self, account: str, amount: Any, currency: str | None, at: datetime, kind: str = "top_up") -> None:
+    def top_up(self, account: str, amount: Any, currency: str | None, at: datetime, kind: str = "top_up",
+               command_id: str | None = None) -> Applied:
         value = to_decimal(amount, kind.replace("_", "-"))
-        self._on_account(
-            account, at, lambda p: p.credit(kind, value, currency or p.account.currency, at)
-        )
+        return self._on_account(account, at, kind,
+                                lambda p, r: p.credit(kind, value, currency or p.account.currency, at), command_id)
 
-    def order_port(self, account: str, name: str, site: str, speed: str, at: datetime) -> None:
-        self._on_account(account, at, lambda p: p.order_port(name, site, speed, at))
+    def order_port(self, account: str, name: str, site: str, speed: str, at: datetime,
+                   command_id: str | None = None) -> Applied:
+        return self._on_account(account, at, "order_port", lambda p, r: p.order_port(name, site, speed, at, r),
+                                command_id)
 
-    def complete_cross_connect(self, port: str, at: datetime) -> None:
-        self._on_resource(port, at, lambda p: p.complete_cross_connect(port, at))
+    def complete_cross_connect(self, port: str, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(port, at, "complete_cross_connect",
+                                 lambda p, r: p.complete_cross_connect(port, at), command_id)
 
-    def delete_port(self, port: str, at: datetime) -> None:
-        self._on_resource(port, at, lambda p: p.delete_port(port, at))
+    def delete_port(self, port: str, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(port, at, "delete_port", lambda p, r: p.delete_port(port, at), command_id)
 
-    def create_private_connect(self, account: str, name: str, a_end: str, z_end: str, mbps: int, at: datetime) -> None:
-        self._on_account(account, at, lambda p: p.create_private_connect(name, a_end, z_end, mbps, at, self.rules))
+    def create_private_connect(self, account: str, name: str, a_end: str, z_end: str, mbps: int, at: datetime,
+                               command_id: str | None = None) -> Applied:
+        return self._on_account(account, at, "create_private_connect",
+                                lambda p, r: p.create_private_connect(name, a_end, z_end, mbps, at, r), command_id)
 
-    def accept_hosted_connection(self, name: str, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.accept_hosted_connection(name, at))
+    def accept_hosted_connection(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "accept_hosted_connection",
+                                 lambda p, r: p.accept_hosted_connection(name, at), command_id)
 
-    def raise_bandwidth(self, name: str, mbps: int, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.raise_bandwidth(name, mbps, at))
+    def raise_bandwidth(self, name: str, mbps: int, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "raise_bandwidth", lambda p, r: p.raise_bandwidth(name, mbps, at, r),
+                                 command_id)
 
-    def cut_bandwidth(self, name: str, mbps: int, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.cut_bandwidth(name, mbps, at, self.rules))
+    def cut_bandwidth(self, name: str, mbps: int, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "cut_bandwidth", lambda p, r: p.cut_bandwidth(name, mbps, at, r),
+                                 command_id)
 
-    def delete_private_connect(self, name: str, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.delete_private_connect(name, at, self.rules))
+    def delete_private_connect(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "delete_private_connect",
+                                 lambda p, r: p.delete_private_connect(name, at, r), command_id)
 
-    def recover_private_connect(self, name: str, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.recover_private_connect(name, at))
+    def recover_private_connect(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "recover_private_connect",
+                                 lambda p, r: p.recover_private_connect(name, at), command_id)
 
     def create_physical_connection(
         self, account: str, name: str, region: str, spec: str, operator: str,
-        leased_line_rent: Any | None, at: datetime,
-    ) -> None:
-        def decide(p: Portfolio) -> None:
+        leased_line_rent: Any | None, at: datetime, command_id: str | None = None,
+    ) -> Applied:
+        def decide(p: Portfolio, rules: RuleBook) -> None:
             rent = to_decimal(leased_line_rent, "leased_line_rent") if leased_line_rent is not None else None
             line = LeasedLine(operator=operator, monthly_rent=rent, currency=p.account.currency if rent else None)
-            p.apply_physical_connection(name, region, spec, line, at, self.rules)
+            p.apply_physical_connection(name, region, spec, line, at, rules)
 
-        self._on_account(account, at, decide)
+        return self._on_account(account, at, "create_physical_connection", decide, command_id)
 
-    def terminate_physical_connection(self, name: str, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.terminate_physical_connection(name, at))
+    def terminate_physical_connection(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "terminate_physical_connection",
+                                 lambda p, r: p.terminate_physical_connection(name, at), command_id)
 
-    def create_router_interface(self, account: str, at: datetime, **kwargs: Any) -> None:
-        self._on_account(account, at, lambda p: p.create_router_interface(at=at, rules=self.rules, **kwargs))
+    def create_router_interface(self, account: str, at: datetime, command_id: str | None = None,
+                                **kwargs: Any) -> Applied:
+        return self._on_account(account, at, "create_router_interface",
+                                lambda p, r: p.create_router_interface(at=at, rules=r, **kwargs), command_id)
 
-    def renew_router_interface(self, name: str, months: int, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.renew_router_interface(name, months, at, self.rules))
+    def renew_router_interface(self, name: str, months: int, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "renew", lambda p, r: p.renew_router_interface(name, months, at, r),
+                                 command_id)
 
-    def set_auto_renew(self, name: str, enabled: bool, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.set_auto_renew(name, enabled, at))
+    def set_auto_renew(self, name: str, enabled: bool, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "set_auto_renew", lambda p, r: p.set_auto_renew(name, enabled, at),
+                                 command_id)
 
-    def add_route_entry(self, name: str, cidr: str, at: datetime) -> None:
-        self._on_resource(name, at, lambda p: p.add_route_entry(name, cidr, at))
+    def add_route_entry(self, name: str, cidr: str, at: datetime, command_id: str | None = None) -> Applied:
+        return self._on_resource(name, at, "add_route_entry", lambda p, r: p.add_route_entry(name, cidr, at),
+                                 command_id)

@@ -26,8 +26,8 @@ def timeline(ledger: LinkLedger, resource: str) -> dict[str, Any]:
 
 
 def balance(ledger: LinkLedger, account: str) -> dict[str, Any]:
-    acct = ledger.account(account)
-    out = acct.describe()
-    out["clock"] = ledger.now()
-    out["resources"] = [ledger.repository.get(r.resource_id).describe() for r in acct.resources]
+    portfolio = ledger.portfolio(ledger.account(account))
+    out = portfolio.account.describe()
+    out["clock"] = portfolio.clock
+    out["resources"] = [portfolio.resources[r.name].describe() for r in portfolio.account.resources]
     return out

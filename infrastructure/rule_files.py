@@ -6,12 +6,15 @@ from __future__ import annotations
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from domain.errors import RuleFileError
 from domain.policies import Policy, PolicyBook, policy_from_mapping
 from domain.price_book import PriceBook, PriceCatalog
 from domain.rule_book import RuleBook
+
+M = TypeVar("M")
 
 
 def _toml(text: str, source: str) -> dict[str, Any]:
@@ -46,28 +49,36 @@ def _user_files(paths: list[Path]) -> list[tuple[str, str]]:
     return out
 
 
-def load_price_books(extra: list[Path] | None = None) -> list[PriceBook]:
-    books, problems = [], []
-    for source, text in _shipped("price_books") + _user_files(extra or []):
+def _load(folder: str, parse: Callable[[dict[str, Any], str], M], extra: list[Path] | None,
+          what: str) -> list[tuple[M, str]]:
+    """Every shipped file of `folder` and every given file, each with its source; every
+    problem of every file listed at once."""
+    out: list[tuple[M, str]] = []
+    problems: list[str] = []
+    for source, text in _shipped(folder) + _user_files(extra or []):
         try:
-            books.append(PriceBook.from_mapping(_toml(text, source), source))
+            out.append((parse(_toml(text, source), source), source))
         except RuleFileError as e:
             problems += [f"{source}: {p}" for p in e.problems]
     if problems:
-        raise RuleFileError("price books", problems)
-    return books
+        raise RuleFileError(what, problems)
+    return out
+
+
+def load_price_book_files(extra: list[Path] | None = None) -> list[tuple[PriceBook, str]]:
+    return _load("price_books", PriceBook.from_mapping, extra, "price books")
+
+
+def load_policy_files(extra: list[Path] | None = None) -> list[tuple[Policy, str]]:
+    return _load("policies", policy_from_mapping, extra, "policies")
+
+
+def load_price_books(extra: list[Path] | None = None) -> list[PriceBook]:
+    return [b for b, _ in load_price_book_files(extra)]
 
 
 def load_policies(extra: list[Path] | None = None) -> list[Policy]:
-    policies, problems = [], []
-    for source, text in _shipped("policies") + _user_files(extra or []):
-        try:
-            policies.append(policy_from_mapping(_toml(text, source), source))
-        except RuleFileError as e:
-            problems += [f"{source}: {p}" for p in e.problems]
-    if problems:
-        raise RuleFileError("policies", problems)
-    return policies
+    return [p for p, _ in load_policy_files(extra)]
 
 
 def load_rule_book(prices: list[Path] | None = None, policies: list[Path] | None = None) -> RuleBook:

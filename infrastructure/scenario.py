@@ -7,11 +7,15 @@
     2026-01-03T09:30Z raise_bandwidth PC-1 to=200M
 
 Each line is applied atomically: a refused line writes nothing and stops the run.
-docs/scenarios.md lists every command.
+Each line is a command with an id (`id=` on the line, or by default the file's name,
+the line number and a digest of the line's text), applied at most once: running a
+scenario again applies only the lines not applied yet. docs/scenarios.md lists every
+command.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -22,7 +26,8 @@ from typing import Any
 from domain.bandwidth import parse_mbps
 from domain.billing_day import require_aware
 from domain.errors import LedgerError
-from infrastructure.ledger import LinkLedger
+from infrastructure.ledger import AdvanceReport, Applied, LinkLedger
+from infrastructure.recorders import StuckRow
 
 
 class ScenarioError(Exception):
@@ -41,6 +46,7 @@ class Line:
     command: str
     positional: list[str]
     options: dict[str, str]
+    command_id: str
 
 
 @dataclass
@@ -59,6 +65,12 @@ def parse_time(text: str) -> datetime:
         return require_aware(datetime.fromisoformat(text), "time")
     except ValueError:
         raise ValueError(f"{text!r} is not a time such as 2026-01-01T09:00Z") from None
+
+
+def default_command_id(path: Path, number: int, text: str) -> str:
+    """The id of a line without `id=`: the file's name, the line number and a digest of the
+    text. A corrected line is a new command; the same line in a copy of the file is not."""
+    return f"{path.name}:{number}:{hashlib.sha256(text.encode()).hexdigest()[:12]}"
 
 
 def parse_scenario(path: Path) -> Scenario:
@@ -96,12 +108,13 @@ def parse_scenario(path: Path) -> Scenario:
                 if k in options:
                     raise ScenarioError(source, number, stripped, f"option {k} is given twice")
                 options[k] = v
+        command_id = options.pop("id", None) or default_command_id(path, number, stripped)
         if scenario.lines and at < scenario.lines[-1].at:
             raise ScenarioError(
                 source, number, stripped,
                 f"[time is data] this line is earlier than line {scenario.lines[-1].number}; lines must be in time order",
             )
-        scenario.lines.append(Line(number, stripped, at, words[1], positional, options))
+        scenario.lines.append(Line(number, stripped, at, words[1], positional, options, command_id))
     return scenario
 
 
@@ -119,13 +132,13 @@ class Command:
     positional: tuple[str, ...]
     required: tuple[str, ...]
     optional: tuple[str, ...]
-    run: Callable[[LinkLedger, datetime, dict[str, str]], Any]
+    run: Callable[[LinkLedger, datetime, dict[str, str], str | None], Any]
     help: str
 
 
-def _ri(ledger: LinkLedger, at: datetime, a: dict[str, str]) -> None:
-    ledger.create_router_interface(
-        a["account"], at,
+def _ri(ledger: LinkLedger, at: datetime, a: dict[str, str], cid: str | None) -> Any:
+    return ledger.create_router_interface(
+        a["account"], at, cid,
         name=a["name"], role=a["role"], connection_type=a["connection_type"],
         initiator_region=a["initiator_region"], receiver_region=a["receiver_region"], spec=a["spec"],
         months=int(a["months"]) if "months" in a else None,
@@ -136,57 +149,57 @@ def _ri(ledger: LinkLedger, at: datetime, a: dict[str, str]) -> None:
 
 COMMANDS: dict[str, Command] = {
     "open_account": Command(("account",), ("vendor",), ("currency",),
-        lambda l, t, a: l.open_account(a["account"], a["vendor"], a.get("currency", "USD"), t),
+        lambda l, t, a, c: l.open_account(a["account"], a["vendor"], a.get("currency", "USD"), t, command_id=c),
         "open an account with a vendor (alibaba or zenlayer)"),
     "add_user": Command(("account",), ("name", "email", "role"), (),
-        lambda l, t, a: l.add_user(a["account"], a["name"], a["email"], a["role"], t),
+        lambda l, t, a, c: l.add_user(a["account"], a["name"], a["email"], a["role"], t, command_id=c),
         "add a user; AdministratorAccess and Finance users get balance notices"),
     "top_up": Command(("account",), ("amount",), ("currency",),
-        lambda l, t, a: l.top_up(a["account"], a["amount"], a.get("currency"), t),
+        lambda l, t, a, c: l.top_up(a["account"], a["amount"], a.get("currency"), t, command_id=c),
         "add money to the balance"),
     "pay": Command(("account",), ("amount",), ("currency",),
-        lambda l, t, a: l.top_up(a["account"], a["amount"], a.get("currency"), t, kind="payment"),
+        lambda l, t, a, c: l.top_up(a["account"], a["amount"], a.get("currency"), t, kind="payment", command_id=c),
         "pay into an Alibaba account; paid in full recovers Financial-Locked connections"),
     "order_port": Command(("account", "name"), ("site", "speed"), (),
-        lambda l, t, a: l.order_port(a["account"], a["name"], a["site"], a["speed"], t),
+        lambda l, t, a, c: l.order_port(a["account"], a["name"], a["site"], a["speed"], t, command_id=c),
         "order a Zenlayer port"),
     "complete_cross_connect": Command(("name",), (), (),
-        lambda l, t, a: l.complete_cross_connect(a["name"], t), "the port's cross connect is done: it is active"),
-    "delete_port": Command(("name",), (), (), lambda l, t, a: l.delete_port(a["name"], t), "delete a port"),
+        lambda l, t, a, c: l.complete_cross_connect(a["name"], t, command_id=c), "the port's cross connect is done: it is active"),
+    "delete_port": Command(("name",), (), (), lambda l, t, a, c: l.delete_port(a["name"], t, command_id=c), "delete a port"),
     "create_private_connect": Command(("account", "name"), ("a", "z", "bandwidth"), (),
-        lambda l, t, a: l.create_private_connect(a["account"], a["name"], a["a"], a["z"], parse_mbps(a["bandwidth"]), t),
+        lambda l, t, a, c: l.create_private_connect(a["account"], a["name"], a["a"], a["z"], parse_mbps(a["bandwidth"]), t, command_id=c),
         "order a private connect between two ends (port:NAME or aws:NAME@SITE)"),
     "accept_hosted_connection": Command(("name",), (), (),
-        lambda l, t, a: l.accept_hosted_connection(a["name"], t), "accept the AWS hosted connection on the AWS console"),
+        lambda l, t, a, c: l.accept_hosted_connection(a["name"], t, command_id=c), "accept the AWS hosted connection on the AWS console"),
     "raise_bandwidth": Command(("name",), ("to",), (),
-        lambda l, t, a: l.raise_bandwidth(a["name"], parse_mbps(a["to"]), t), "raise the bandwidth cap"),
+        lambda l, t, a, c: l.raise_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c), "raise the bandwidth cap"),
     "cut_bandwidth": Command(("name",), ("to",), (),
-        lambda l, t, a: l.cut_bandwidth(a["name"], parse_mbps(a["to"]), t), "cut the bandwidth cap"),
+        lambda l, t, a, c: l.cut_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c), "cut the bandwidth cap"),
     "delete_private_connect": Command(("name",), (), (),
-        lambda l, t, a: l.delete_private_connect(a["name"], t), "delete a private connect (recoverable for 2 days)"),
+        lambda l, t, a, c: l.delete_private_connect(a["name"], t, command_id=c), "delete a private connect (recoverable for 2 days)"),
     "recover_private_connect": Command(("name",), (), (),
-        lambda l, t, a: l.recover_private_connect(a["name"], t), "recover a deleted private connect"),
+        lambda l, t, a, c: l.recover_private_connect(a["name"], t, command_id=c), "recover a deleted private connect"),
     "create_physical_connection": Command(("account", "name"), ("region", "spec", "operator"), ("leased_line_rent",),
-        lambda l, t, a: l.create_physical_connection(
-            a["account"], a["name"], a["region"], a["spec"], a["operator"], a.get("leased_line_rent"), t),
+        lambda l, t, a, c: l.create_physical_connection(
+            a["account"], a["name"], a["region"], a["spec"], a["operator"], a.get("leased_line_rent"), t, command_id=c),
         "apply for an Alibaba physical connection (charges the setup fee)"),
     "terminate_physical_connection": Command(("name",), (), (),
-        lambda l, t, a: l.terminate_physical_connection(a["name"], t), "terminate a physical connection"),
+        lambda l, t, a, c: l.terminate_physical_connection(a["name"], t, command_id=c), "terminate a physical connection"),
     "create_router_interface": Command(
         ("account", "name"), ("role", "connection_type", "initiator_region", "receiver_region", "spec"),
         ("months", "auto_renew", "physical_connection", "peer"), _ri,
         "create a router interface (initiator: subscription; receiver: free)"),
     "renew": Command(("name",), ("months",), (),
-        lambda l, t, a: l.renew_router_interface(a["name"], int(a["months"]), t), "renew an initiator router interface"),
+        lambda l, t, a, c: l.renew_router_interface(a["name"], int(a["months"]), t, command_id=c), "renew an initiator router interface"),
     "set_auto_renew": Command(("name", "switch"), (), (),
-        lambda l, t, a: l.set_auto_renew(a["name"], _bool(a["switch"]), t), "turn auto renew on or off"),
+        lambda l, t, a, c: l.set_auto_renew(a["name"], _bool(a["switch"]), t, command_id=c), "turn auto renew on or off"),
     "add_route_entry": Command(("name",), ("cidr",), (),
-        lambda l, t, a: l.add_route_entry(a["name"], a["cidr"], t), "add a route entry pointing to a router interface"),
-    "advance": Command((), (), (), lambda l, t, a: l.advance_to(t), "run every rule due up to this time"),
+        lambda l, t, a, c: l.add_route_entry(a["name"], a["cidr"], t, command_id=c), "add a route entry pointing to a router interface"),
+    "advance": Command((), (), (), lambda l, t, a, c: l.advance_to(t), "run every rule due up to this time"),
 }
 
 
-def apply_line(ledger: LinkLedger, line: Line, source: str) -> None:
+def apply_line(ledger: LinkLedger, line: Line, source: str) -> LineResult:
     cmd = COMMANDS.get(line.command)
     if cmd is None:
         raise ScenarioError(source, line.number, line.text,
@@ -206,27 +219,63 @@ def apply_line(ledger: LinkLedger, line: Line, source: str) -> None:
         raise ScenarioError(source, line.number, line.text, f"malformed line: {line.command}: {'; '.join(parts)}")
     args = dict(zip(cmd.positional, line.positional, strict=True)) | line.options
     try:
-        cmd.run(ledger, line.at, args)
+        result = cmd.run(ledger, line.at, args, None if line.command == "advance" else line.command_id)
     except LedgerError as e:
         raise ScenarioError(source, line.number, line.text, str(e)) from e
     except ValueError as e:
         raise ScenarioError(source, line.number, line.text, f"malformed line: {e}") from e
+    if isinstance(result, AdvanceReport):
+        return LineResult(line, True, result.stuck)
+    return LineResult(line, not (isinstance(result, Applied) and result.duplicate))
 
 
-def run_scenario(
-    ledger: LinkLedger, scenario: Scenario, until: datetime | None = None, resume: bool = False
-) -> Iterator[Line]:
-    """Apply the scenario's lines in order (those at or before `until`), yielding each one applied."""
-    now = ledger.now() if resume else None
-    for line in scenario.lines:
-        if until is not None and line.at > until:
-            break
-        if now is not None and line.at <= now:
-            continue
-        apply_line(ledger, line, scenario.source)
-        yield line
-    if until is not None:
-        try:
-            ledger.advance_to(until)
-        except LedgerError as e:
-            raise ScenarioError(scenario.source, 0, f"--until {until.isoformat()}", str(e)) from e
+@dataclass(frozen=True)
+class LineResult:
+    line: Line
+    applied: bool  # False: its id was applied before, nothing was written this time
+    stuck: list[StuckRow] = field(default_factory=list)  # accounts an `advance` line could not settle
+
+
+@dataclass
+class ScenarioRun:
+    """Apply a scenario's lines in order (those at or before `until`), skipping lines whose
+    command id was applied before, then settle every account up to `until` or to the last
+    line's time: when a scenario says it is time T, every account is billed up to T."""
+
+    ledger: LinkLedger
+    scenario: Scenario
+    until: datetime | None = None
+    applied: int = 0
+    skipped: int = 0
+    stuck: dict[str, StuckRow] = field(default_factory=dict)
+    settled_to: datetime | None = None
+
+    def lines(self) -> Iterator[LineResult]:
+        last: datetime | None = None
+        for line in self.scenario.lines:
+            if self.until is not None and line.at > self.until:
+                break
+            result = apply_line(self.ledger, line, self.scenario.source)
+            self.applied += result.applied
+            self.skipped += not result.applied
+            self.stuck.update((s.name, s) for s in result.stuck)
+            last = line.at
+            yield result
+        end = self.until or last
+        if end is not None:
+            try:
+                report = self.ledger.advance_to(end)
+            except LedgerError as e:
+                raise ScenarioError(self.scenario.source, 0, f"settling every account up to {end.isoformat()}",
+                                    str(e)) from e
+            self.stuck.update((s.name, s) for s in report.stuck)
+            self.settled_to = end
+
+    def run(self) -> ScenarioRun:
+        for _ in self.lines():
+            pass
+        return self
+
+
+def run_scenario(ledger: LinkLedger, scenario: Scenario, until: datetime | None = None) -> ScenarioRun:
+    return ScenarioRun(ledger, scenario, until).run()

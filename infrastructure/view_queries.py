@@ -57,7 +57,7 @@ class Views:
         fields = self.store.hgetall(b, f"account:{account_id(account)!s}")
         if not fields:
             raise UnknownAccountError(f"there is no account named {account} in the balances view")
-        return balance_document(fields, self.store.hget(b, "clock", "now"))
+        return balance_document(fields)
 
     def balance_days(self, account: str) -> dict[str, str]:
         b = self.build("balances")

@@ -2,22 +2,23 @@
 its protection stage, and the state of each of its resources.
 
 Keys:
-  account:<account_id>   name, vendor, currency, balance, stage, deducted_through,
-                         listing:<resource_id> (kind, name, order), state:<resource_id>
+  account:<account_id>   name, vendor, currency, balance, stage, deducted_through, clock
+                         (the account's clock: the latest time of its or its resources'
+                         events), listing:<resource_id> (kind, name, order), state:<resource_id>
   days:<account_id>      <YYYY-MM-DD> -> balance at the close of that day
   owner:<resource_id>    account -> the account that holds the resource
-  clock                  now -> the ledger clock
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from domain.account import Account
 from projections.projection import Projection, ViewBatch, dumps, loads
 from projections.records import Record, is_created, resulting_state
-from projections.topics import CLOCK_TOPICS, RESOURCE_TOPICS
+from projections.topics import ACCOUNT_TOPICS, RESOURCE_TOPICS
 
 A = Account
 STAGE_AFTER = {
@@ -31,8 +32,8 @@ MONEY = {A.Charged.TOPIC, A.Credited.TOPIC}
 
 class BalanceProjection(Projection):
     name = "balances"
-    version = 1
-    topics = frozenset({A.Opened.TOPIC, A.ResourceAdded.TOPIC, *MONEY, *STAGE_AFTER}) | RESOURCE_TOPICS | CLOCK_TOPICS
+    version = 2
+    topics = ACCOUNT_TOPICS | RESOURCE_TOPICS
     description = "per account: balance now and per day, stage, resource states"
 
     def apply(self, record: Record, view: ViewBatch) -> None:
@@ -40,6 +41,11 @@ class BalanceProjection(Projection):
         topic = record.topic
         aid = record.originator_id
         key = f"account:{aid}"
+        owner = aid if topic in ACCOUNT_TOPICS else view.get(f"owner:{aid}", "account")
+        if is_created(record) and topic in RESOURCE_TOPICS:
+            owner = data["account_id"]
+        if owner is not None:
+            _move_clock(view, f"account:{owner}", data["at"])
         if topic in MONEY:
             balance = data["balance_after"]
             view.set(key, "balance", balance)
@@ -67,11 +73,16 @@ class BalanceProjection(Projection):
                 view.set(key, field, data[field])
             view.set(key, "balance", "0")
             view.set(key, "stage", "active")
-        elif topic in CLOCK_TOPICS:
-            view.set("clock", "now", data["at"])
 
 
-def balance_document(account: dict[str, str], clock: str | None) -> dict[str, Any]:
+def _move_clock(view: ViewBatch, key: str, at: str) -> None:
+    """The account's clock only moves forward (times compared as times, not as text)."""
+    now = view.get(key, "clock")
+    if now is None or datetime.fromisoformat(at) > datetime.fromisoformat(now):
+        view.set(key, "clock", at)
+
+
+def balance_document(account: dict[str, str]) -> dict[str, Any]:
     """The balance as `Account.describe()` plus resources gives it."""
     listings = sorted(
         ((loads(v), f[len("listing:"):]) for f, v in account.items() if f.startswith("listing:")),
@@ -84,7 +95,7 @@ def balance_document(account: dict[str, str], clock: str | None) -> dict[str, An
         "balance": account["balance"],
         "stage": account["stage"] if account["vendor"] == "zenlayer" else None,
         "deducted_through": account.get("deducted_through"),
-        "clock": clock,
+        "clock": account.get("clock"),
         "resources": [
             {"name": lst["name"], "kind": lst["kind"], "state": account.get(f"state:{rid}")} for lst, rid in listings
         ],

@@ -5,7 +5,6 @@ from __future__ import annotations
 from domain.account import Account
 from domain.events import Aggregate
 from domain.hosted_connection import HostedConnection
-from domain.ledger_clock import LedgerClock
 from domain.physical_connection import PhysicalConnection
 from domain.port import Port
 from domain.private_connect import PrivateConnect
@@ -28,4 +27,3 @@ def event_topics(*aggregates: type) -> frozenset[str]:
 
 ACCOUNT_TOPICS = event_topics(Account)
 RESOURCE_TOPICS = event_topics(*RESOURCE_CLASSES)
-CLOCK_TOPICS = event_topics(LedgerClock)

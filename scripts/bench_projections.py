@@ -61,9 +61,8 @@ import redis
 from domain.billing_day import add_months
 from domain.errors import LedgerError
 from domain.events import account_id, resource_id
-from domain.ledger_clock import CLOCK_ID
 from domain.router_interface import RouterInterface
-from infrastructure.cli import open_ledger
+from infrastructure.bootstrap import open_ledger, record_rule_files
 from infrastructure.event_log import EventLog
 from infrastructure.ledger import LinkLedger
 from infrastructure.projection_runner import ProjectionRunner
@@ -426,7 +425,7 @@ class FleetGenerator:
         is not copied on read, see `generate`): drop them, the next read rebuilds them."""
         cache = self.ledger.repository.cache
         assert cache is not None
-        for aid in (CLOCK_ID, account_id(plan.name), *(resource_id(r) for r in plan.resources)):
+        for aid in (account_id(plan.name), *(resource_id(r) for r in plan.resources)):
             try:
                 cache.get(aid, evict=True)
             except KeyError:
@@ -445,10 +444,9 @@ class FleetGenerator:
         self.ledger.top_up(plan.name, f"{amount:.2f}", None, at, kind=kind)
 
     def _watch(self, tick: datetime) -> None:
-        clock = self.ledger.clock()
-        enrolled = set(clock.accounts) if clock else set()
+        enrolled = set(self.ledger.account_names())
         for plan in self.planner.accounts.values():
-            if plan.dead or account_id(plan.name) not in enrolled:
+            if plan.dead or plan.name not in enrolled:
                 continue
             if plan.late_payer:
                 self._watch_balance(plan, tick)
@@ -512,13 +510,8 @@ def generate(store: Path, accounts: int, months: int, seed: int) -> GenerationSt
     for suffix in ("", "-wal", "-shm"):
         Path(f"{store}{suffix}").unlink(missing_ok=True)
     end = add_months(START, months)
-    ledger = open_ledger(str(store), PRICES, [])
-    # Generation speed only, not the events: every command runs `advance_to`, which loads every
-    # account's portfolio. By default each load reads the store for newer events and deep-copies
-    # the cached aggregate (O(fleet) per command). One process writes this store, so the cache
-    # can be trusted as is; a refused command's aggregates are evicted (FleetGenerator._forget).
-    ledger.repository.fastforward = False
-    ledger.repository.deepcopy_from_cache = False
+    ledger = open_ledger(str(store))
+    record_rule_files(ledger, PRICES, [], START)
     rng = random.Random(seed)
     planner = FleetPlanner(rng, START, end)
     planner.plan(accounts)
@@ -623,7 +616,7 @@ class Profiled:
 
 
 def _rebuild(store: str, views: Any, profile: bool, label: str, dump: Path | None) -> dict[str, Any]:
-    ledger = open_ledger(store, with_rules=False)
+    ledger = open_ledger(store)
     log = EventLog(ledger)
     head = log.head()
     base = rss_mib()

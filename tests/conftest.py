@@ -8,12 +8,14 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from domain.rule_book import RuleBook
+from infrastructure.bootstrap import open_ledger
 from infrastructure.ledger import LinkLedger
 from infrastructure.rule_files import load_rule_book
 
@@ -49,10 +51,17 @@ def store(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(f"{request.param}_store")
 
 
+RULES_RECORDED_AT = datetime(2017, 1, 1, tzinfo=UTC)  # before every test's first command
+
+
+def record_rule_book(ledger: LinkLedger, rules: RuleBook, at: datetime = RULES_RECORDED_AT) -> None:
+    """Record a RuleBook's price books and policies in the ledger's store."""
+    ledger.record_rules([(b, "tests") for b in rules.prices.books], [(p, "tests") for p in rules.policies.policies], at)
+
+
 @pytest.fixture
 def ledger(store: str, rules: RuleBook) -> Iterator[LinkLedger]:
-    from infrastructure.event_store import event_store_env
-
-    app = LinkLedger(env=event_store_env(store), rules=rules)
+    app = open_ledger(store)
+    record_rule_book(app, rules)
     yield app
     app.close()

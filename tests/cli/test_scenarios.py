@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from infrastructure.cli import main, open_ledger
+from infrastructure.bootstrap import open_ledger
+from infrastructure.cli import main
 from tests.conftest import EXAMPLES
 
 ZEN = EXAMPLES / "zenlayer" / "scenario.txt"
@@ -22,7 +23,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def head(store: str) -> int | None:
-    with open_ledger(store, with_rules=False) as ledger:
+    with open_ledger(store) as ledger:
         return ledger.recorder.max_notification_id()
 
 
@@ -80,22 +81,21 @@ GOOD = """@prices {prices}
 """
 
 # (bad line, expected words, what a refusal leaves behind):
-#   "advanced" - a rule refused it after the clock ran to its time: the store equals a twin
-#                whose last line is a plain `advance` to that time;
-#   "checked"  - refused before the clock moved: the store equals the twin without the line;
+#   "checked"  - the line is refused and writes nothing at all (no due rule, no clock move):
+#                the store equals the twin without the line;
 #   "file"     - the scenario file is refused before any line runs: nothing at all is written.
 BAD_LINES = [
     ("2026-01-10T00:00Z open_account", "malformed line", "checked"),
     ("2026-01-10T00:00Z fly_to_the_moon ACME", "unknown command", "checked"),
     ("2026-01-10T00:00Z top_up ACME amount=ten", "is not a number", "checked"),
-    ("2026-01-10T00:00Z top_up NOBODY amount=10", "[accounts] there is no account named NOBODY", "advanced"),
-    ("2026-01-10T00:00Z raise_bandwidth NOTHING to=1G", "[resources] there is no port, connect", "advanced"),
-    ("2026-01-10T00:00Z top_up ACME amount=-5", "must be a positive amount", "advanced"),
-    ("2026-01-10T00:00Z cut_bandwidth PC-1 to=100M", "[at most 3 bandwidth cuts per calendar month]", "advanced"),
+    ("2026-01-10T00:00Z top_up NOBODY amount=10", "[accounts] there is no account named NOBODY", "checked"),
+    ("2026-01-10T00:00Z raise_bandwidth NOTHING to=1G", "[resources] there is no port, connect", "checked"),
+    ("2026-01-10T00:00Z top_up ACME amount=-5", "must be a positive amount", "checked"),
+    ("2026-01-10T00:00Z cut_bandwidth PC-1 to=100M", "[at most 3 bandwidth cuts per calendar month]", "checked"),
     ("2026-01-10T00:00Z recover_private_connect PC-AWS", "[deleted private connect is retained for 2 days]",
-     "advanced"),
-    ("2026-01-10T00:00Z raise_bandwidth PC-AWS to=200M", "[released is final]", "advanced"),
-    ("2026-01-10T00:00Z top_up ACME amount=1.001", "more decimals than USD allows", "advanced"),
+     "checked"),
+    ("2026-01-10T00:00Z raise_bandwidth PC-AWS to=200M", "[released is final]", "checked"),
+    ("2026-01-10T00:00Z top_up ACME amount=1.001", "more decimals than USD allows", "checked"),
     ("2025-12-31T00:00Z top_up ACME amount=1", "[time is data]", "file"),
 ]
 
@@ -106,8 +106,7 @@ def test_bad_scenario_line_is_refused_naming_rule_and_line_and_writes_nothing(
 ):
     prices = EXAMPLES / "zenlayer" / "prices.toml"
     good, bad_file = tmp_path / "good.txt", tmp_path / "bad.txt"
-    when = bad.split()[0]
-    good.write_text(GOOD.format(prices=prices) + (f"{when} advance\n" if leaves == "advanced" else ""))
+    good.write_text(GOOD.format(prices=prices))
     bad_file.write_text(GOOD.format(prices=prices) + bad + "\n")
     assert run(capsys, "--store", str(tmp_path / "good.db"), "run", str(good))[0] == 0
     code, _, err = run(capsys, "--store", str(tmp_path / "bad.db"), "run", str(bad_file))

@@ -14,7 +14,7 @@ from infrastructure.event_log import EventLog
 from infrastructure.event_store import event_store_env
 from infrastructure.ledger import LinkLedger
 from infrastructure.redis_views import RedisViewStore
-from infrastructure.rule_files import load_rule_book
+from infrastructure.bootstrap import open_ledger, record_rule_files
 from infrastructure.scenario import parse_scenario, run_scenario
 from infrastructure.sqlite_views import SQLiteViewStore
 from infrastructure.view_store import ViewStore
@@ -66,11 +66,11 @@ def ledger_with(store: str, *scenarios: str) -> LinkLedger:
     """A ledger on `store` with the named example scenarios applied in order (e.g.
     'alibaba/scenario.txt', 2017, before 'zenlayer/scenario.txt', 2026: time only moves on)."""
     parsed = [parse_scenario(EXAMPLES / name) for name in scenarios]
-    ledger = LinkLedger(env=event_store_env(store),
-                        rules=load_rule_book([p for s in parsed for p in s.prices], [p for s in parsed for p in s.policies]))
+    ledger = open_ledger(store)
+    record_rule_files(ledger, [p for s in parsed for p in s.prices], [p for s in parsed for p in s.policies],
+                      parsed[0].lines[0].at)
     for scenario in parsed:
-        for _ in run_scenario(ledger, scenario):
-            pass
+        run_scenario(ledger, scenario)
     return ledger
 
 

@@ -20,7 +20,7 @@ from infrastructure.event_store import event_store_env
 from infrastructure.ledger import LinkLedger
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.redis_views import RedisViewStore
-from infrastructure.rule_files import load_rule_book
+from infrastructure.bootstrap import open_ledger, record_rule_files
 from infrastructure.scenario import parse_scenario, run_scenario
 from infrastructure.view_store import Build, ViewStore
 from projections.catalog import PROJECTIONS
@@ -58,9 +58,9 @@ def fleet_store(tmp_path_factory: pytest.TempPathFactory) -> str:
     scenario_file = folder / "fleet.txt"
     scenario_file.write_text(fleet_scenario(8))
     scenario = parse_scenario(scenario_file)
-    ledger = LinkLedger(env=event_store_env(str(folder / "fleet.db")), rules=load_rule_book(scenario.prices))
-    for _ in run_scenario(ledger, scenario):
-        pass
+    ledger = open_ledger(str(folder / "fleet.db"))
+    record_rule_files(ledger, scenario.prices, [], scenario.lines[0].at)
+    run_scenario(ledger, scenario)
     ledger.close()
     return str(folder / "fleet.db")
 
@@ -69,7 +69,7 @@ def fleet_store(tmp_path_factory: pytest.TempPathFactory) -> str:
 def fleet_log(fleet_store: str, tmp_path: Path):
     store = str(tmp_path / "events.db")
     shutil.copy(fleet_store, store)
-    ledger = LinkLedger(env=event_store_env(store))
+    ledger = open_ledger(store)
     log = EventLog(ledger)
     yield log
     log.close()

@@ -13,6 +13,6 @@ def test_advancing_twice_to_the_same_time_writes_nothing(ledger):
     assert after_first > before_first
     balance = ledger.account("ACME").balance
     # The second advance to the same instant runs nothing and writes nothing.
-    assert ledger.advance_to(T("2026-01-05T02:00")) == 0
+    assert ledger.advance_to(T("2026-01-05T02:00")).ran == 0
     assert ledger.recorder.max_notification_id() == after_first
     assert ledger.account("ACME").balance == balance == Decimal("905.00")

@@ -1,0 +1,168 @@
+"""Time-driven rules: what falls due for one account, when, and running it.
+
+A due rule is decided by time alone: the daily deduction at `deduct_at_hour` for the
+previous UTC day, the end of the protection and suspension stages, a deleted connect's
+retention running out, a router interface's expiry, suspension and release, and a
+Financial-Locked connection's release. `settle` runs every rule due up to a time, in
+time order, on one account's portfolio; accounts never share a due rule, so each
+account can be settled on its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import Enum, IntEnum
+
+from domain import financial_lock, protection_stage
+from domain.billing_day import ONE_DAY, day_of, deduction_time
+from domain.daily_charge import first_billable_day, lines_for_day
+from domain.errors import InsufficientBalanceError, LedgerError
+from domain.physical_connection import PhysicalConnection
+from domain.portfolio import Portfolio
+from domain.private_connect import PrivateConnect
+from domain.router_interface import RouterInterface
+from domain.rule_book import RuleBook
+
+
+class Priority(IntEnum):
+    """Due rules at the same instant run in this order: money first, then renewals,
+    then stage changes, then removals."""
+
+    DEDUCT = 0
+    RENEW = 1
+    STAGE = 2
+    REMOVE = 3
+
+
+class Action(str, Enum):
+    DEDUCT = "deduct"
+    START_SUSPENSION = "start_suspension"
+    RECYCLE = "recycle"
+    PURGE = "purge"
+    EXPIRE = "expire"
+    SUSPEND = "suspend"
+    RELEASE_INTERFACE = "release_interface"
+    RELEASE_CONNECTION = "release_connection"
+
+
+@dataclass(frozen=True, order=True)
+class Due:
+    at: datetime
+    priority: Priority
+    subject: str
+    action: Action
+    day: date | None = None
+
+    def describe(self) -> str:
+        what = f"{self.action.value} for {self.day.isoformat()}" if self.day else self.action.value
+        return f"{what} of {self.subject} due at {self.at.isoformat()}"
+
+
+class DueRuleError(LedgerError):
+    """A due rule could not run for one account (a missing price, a broken policy)."""
+
+    rule = "due rule"
+
+    def __init__(self, account: str, due: Due, cause: LedgerError) -> None:
+        self.account, self.due, self.cause = account, due, cause
+        super().__init__(f"account {account}: {due.describe()} cannot run: {cause}")
+
+
+def _deduct_hour(p: Portfolio, day: date, rules: RuleBook) -> int:
+    if p.account.vendor == "zenlayer":
+        return rules.policies.zenlayer_on(day).billing.deduct_at_hour
+    return rules.policies.alibaba_on(day).billing.deduct_at_hour
+
+
+def next_due(p: Portfolio, rules: RuleBook) -> Due | None:
+    """The earliest rule due for this account, or None if nothing will ever fall due
+    without a command."""
+    candidates: list[Due] = []
+    acct = p.account
+    from_day = acct.deducted_through + ONE_DAY if acct.deducted_through else day_of(acct.opened_at)
+    day = first_billable_day(list(p.resources.values()), from_day, rules)
+    if day is not None:
+        candidates.append(Due(deduction_time(day, _deduct_hour(p, day, rules)), Priority.DEDUCT, acct.name,
+                              Action.DEDUCT, day))
+    if acct.stage == "protection" and acct.protection_ends_at is not None:
+        candidates.append(Due(acct.protection_ends_at, Priority.STAGE, acct.name, Action.START_SUSPENSION))
+    if acct.stage == "suspension" and acct.suspension_ends_at is not None:
+        candidates.append(Due(acct.suspension_ends_at, Priority.REMOVE, acct.name, Action.RECYCLE))
+    for c in p.of_kind(PrivateConnect):
+        if c.state == "deleted" and c.recoverable_until is not None:
+            candidates.append(Due(c.recoverable_until, Priority.REMOVE, c.name, Action.PURGE))
+    for ri in p.of_kind(RouterInterface):
+        if ri.is_initiator and ri.state == "active" and ri.expires_at is not None:
+            candidates.append(Due(ri.expires_at, Priority.RENEW, ri.name, Action.EXPIRE))
+        elif ri.state == "expired" and ri.suspend_at is not None:
+            candidates.append(Due(ri.suspend_at, Priority.STAGE, ri.name, Action.SUSPEND))
+        elif ri.state == "suspended" and ri.release_at is not None:
+            candidates.append(Due(ri.release_at, Priority.REMOVE, ri.name, Action.RELEASE_INTERFACE))
+    for pc in p.of_kind(PhysicalConnection):
+        if pc.state == "financial_locked" and pc.release_at is not None:
+            candidates.append(Due(pc.release_at, Priority.REMOVE, pc.name, Action.RELEASE_CONNECTION))
+    return min(candidates) if candidates else None
+
+
+def run(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    at = due.at
+    if due.action is Action.DEDUCT:
+        assert due.day is not None
+        lines = lines_for_day(list(p.resources.values()), due.day, rules, p.account.currency)
+        p.debit("daily", lines, at, rules, day=due.day)
+    elif due.action is Action.START_SUSPENSION:
+        policy = rules.policies.zenlayer_on(day_of(at))
+        protection_stage.start_suspension(p.account, p.zenlayer_resources(), policy, at)
+    elif due.action is Action.RECYCLE:
+        policy = rules.policies.zenlayer_on(day_of(at))
+        protection_stage.recycle(p.account, p.zenlayer_resources(), policy, at)
+    elif due.action is Action.PURGE:
+        connect = p.get(due.subject, PrivateConnect)
+        connect.purge(at)
+        for h in p.hosted_ends(connect):
+            h.purge_with_connect(at)
+    elif due.action is Action.EXPIRE:
+        _expire_or_auto_renew(p, p.get(due.subject, RouterInterface), at, rules)
+    elif due.action is Action.SUSPEND:
+        p.get(due.subject, RouterInterface).suspend(at, rules.policies.alibaba_on(day_of(at)))
+    elif due.action is Action.RELEASE_INTERFACE:
+        p.get(due.subject, RouterInterface).release(at, reason="suspended past the release period")
+    elif due.action is Action.RELEASE_CONNECTION:
+        pc = p.get(due.subject, PhysicalConnection)
+        financial_lock.release_unpaid(pc, p.of_kind(RouterInterface), at)
+    else:  # pragma: no cover - next_due only makes the actions above
+        raise AssertionError(due)
+
+
+def _expire_or_auto_renew(p: Portfolio, ri: RouterInterface, at: datetime, rules: RuleBook) -> None:
+    policy = rules.policies.alibaba_on(day_of(at))
+    if ri.auto_renew:
+        try:
+            p.renew_router_interface(ri.name, policy.router_interface.auto_renew_months, at, rules, automatic=True)
+            return
+        except InsufficientBalanceError:
+            ri.expire(at, policy, auto_renew_failed=True)
+            return
+    ri.expire(at, policy, auto_renew_failed=False)
+
+
+def settle(p: Portfolio, upto: datetime, rules: RuleBook) -> int:
+    """Run, in time order, every rule of this account due at or before `upto`. Returns how
+    many ran. A rule that cannot run raises DueRuleError naming the account, the rule and
+    its time; the caller discards the portfolio (nothing of it is saved)."""
+    ran = 0
+    while True:
+        try:
+            due = next_due(p, rules)
+        except LedgerError as e:  # e.g. no policy in force to say when the next deduction is
+            raise DueRuleError(p.account.name, Due(upto, Priority.DEDUCT, p.account.name, Action.DEDUCT), e) from e
+        if due is None or due.at > upto:
+            return ran
+        try:
+            run(p, due, rules)
+        except DueRuleError:
+            raise
+        except LedgerError as e:
+            raise DueRuleError(p.account.name, due, e) from e
+        ran += 1

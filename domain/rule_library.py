@@ -1,0 +1,117 @@
+"""The rules a store holds: every price book and policy ever loaded into it.
+
+Loading a rule file records it here, with its version, effective date, a digest of
+its content and the rules themselves, at the ledger time it was loaded. Commands and
+`advance` price and decide with what the store holds, so a store is continued
+without naming its files again, and "which prices did we know at time T" is a read
+of this aggregate's history. A version is recorded once: the same content again is
+a no-op, different content under a recorded version is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Any, ClassVar
+from uuid import NAMESPACE_URL, uuid5
+
+from pydantic import Field
+
+from domain.errors import RuleFileError
+from domain.events import Aggregate
+from domain.policies import AlibabaPolicy, Policy, PolicyBook, ZenlayerPolicy
+from domain.price_book import PriceBook, PriceCatalog
+from domain.rule_book import RuleBook
+
+RULE_LIBRARY_ID = uuid5(NAMESPACE_URL, "linkledger:rule-library")
+
+AnyPolicy = Annotated[ZenlayerPolicy | AlibabaPolicy, Field(discriminator="vendor")]
+
+
+def digest(rules: PriceBook | Policy) -> str:
+    """sha256 of the rules' canonical JSON: formatting and comments in the file do not count."""
+    canonical = json.dumps(rules.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class RuleLibrary(Aggregate):
+    TOPIC = "linkledger.RuleLibrary"
+
+    class Event(Aggregate.Event):
+        TOPIC: ClassVar[str] = "linkledger.RuleLibrary.Event"
+
+    class Created(Aggregate.Created):
+        TOPIC: ClassVar[str] = "linkledger.RuleLibrary.Created"
+
+    class Started(Created, Event):
+        TOPIC: ClassVar[str] = "linkledger.RuleLibrary.Started"
+
+        def apply(self, lib: RuleLibrary) -> None:
+            lib.price_books = []
+            lib.policies = []
+            lib.digests = {}
+            lib.recorded = []
+
+    class PriceBookRecorded(Event):
+        TOPIC: ClassVar[str] = "linkledger.RuleLibrary.PriceBookRecorded"
+        book: PriceBook
+        digest: str
+        source: str
+
+        def apply(self, lib: RuleLibrary) -> None:
+            lib.price_books.append(self.book)
+            lib.digests[("price book", self.book.version)] = self.digest
+            lib.recorded.append(("price book", self.book, self.digest, self.source, self.at))
+
+    class PolicyRecorded(Event):
+        TOPIC: ClassVar[str] = "linkledger.RuleLibrary.PolicyRecorded"
+        policy: AnyPolicy
+        digest: str
+        source: str
+
+        def apply(self, lib: RuleLibrary) -> None:
+            lib.policies.append(self.policy)
+            lib.digests[("policy", self.policy.version)] = self.digest
+            lib.recorded.append(("policy", self.policy, self.digest, self.source, self.at))
+
+    @classmethod
+    def start(cls, at: datetime) -> RuleLibrary:
+        return cls._create(cls.Started, id=RULE_LIBRARY_ID, at=at)
+
+    def _is_new(self, kind: str, version: str, new_digest: str, source: str) -> bool:
+        known = self.digests.get((kind, version))
+        if known is None:
+            return True
+        if known != new_digest:
+            raise RuleFileError(source, [
+                f"{kind} version {version!r} is already recorded in this store with different content "
+                f"({known[:19]}..., this file {new_digest[:19]}...); a change is a new file with a new version"
+            ])
+        return False
+
+    def record_price_book(self, book: PriceBook, source: str, at: datetime) -> bool:
+        """Record a price book unless this very version is already held; True if recorded."""
+        d = digest(book)
+        if not self._is_new("price book", book.version, d, source):
+            return False
+        PriceCatalog([*self.price_books, book])  # refuses two books pricing one item on one date
+        self.trigger_event(self.PriceBookRecorded, book=book, digest=d, source=source, at=at)
+        return True
+
+    def record_policy(self, policy: Policy, source: str, at: datetime) -> bool:
+        d = digest(policy)
+        if not self._is_new("policy", policy.version, d, source):
+            return False
+        PolicyBook([*self.policies, policy])  # refuses two policies of a vendor on one date
+        self.trigger_event(self.PolicyRecorded, policy=policy, digest=d, source=source, at=at)
+        return True
+
+    def rule_book(self) -> RuleBook:
+        return RuleBook(prices=PriceCatalog(list(self.price_books)), policies=PolicyBook(list(self.policies)))
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Every recorded rule file, in the order recorded."""
+        return [{"kind": kind, "vendor": r.vendor, "version": r.version, "effective_on": r.effective_on.isoformat(),
+                 "digest": d, "source": source, "recorded_at": at.isoformat()}
+                for kind, r, d, source, at in self.recorded]

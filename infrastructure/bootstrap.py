@@ -1,0 +1,132 @@
+"""The composition root: the one place a LinkLedger is built (CLI, tests, benchmarks).
+
+`open_ledger(store)` checks the store's format, creates its tables safely (on
+PostgreSQL once, under an advisory lock, so processes starting together never race
+on table setup), and opens the application with our recorder, snapshots and the
+library's PostgreSQL insert path that keeps notification ids in commit order.
+`record_rule_files` records the shipped and given rule files in the store.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.utils import get_topic
+
+from domain.errors import LedgerError
+from infrastructure.event_store import event_store_env
+from infrastructure.ledger import LinkLedger
+from infrastructure.recorders import STORE_FORMAT, SQLiteLedgerRecorder
+from infrastructure.rule_files import load_policy_files, load_price_book_files
+
+TABLE_SETUP_LOCK = "linkledger:create-tables"
+
+
+class StoreFormatError(LedgerError):
+    rule = "store format"
+
+
+def _old_store(found: str | None) -> StoreFormatError:
+    if found is None:
+        return StoreFormatError(
+            "this store was written by linkledger 0.1 (step 2: store format 1, one store-wide LedgerClock); "
+            f"this linkledger reads store format {STORE_FORMAT} (each account keeps its own clock). "
+            "Replay its scenario into a new store: linkledger --store NEW.db run SCENARIO"
+        )
+    return StoreFormatError(
+        f"this store has format {found}; this linkledger reads store format {STORE_FORMAT}. "
+        "Use the linkledger version that wrote it"
+    )
+
+
+def _sqlite_format(path: str) -> tuple[bool, str | None]:
+    """(has events, format) of an SQLite store, read without writing anything."""
+    if path == ":memory:" or path.startswith("file:") or not Path(path).exists():
+        return False, None
+    con = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        has_events = "stored_events" in tables and con.execute("SELECT 1 FROM stored_events LIMIT 1").fetchone()
+        fmt = None
+        if "linkledger_meta" in tables:
+            row = con.execute("SELECT value FROM linkledger_meta WHERE key='format'").fetchone()
+            fmt = row[0] if row else None
+        return bool(has_events), fmt
+    finally:
+        con.close()
+
+
+def _postgres_ready(env: dict[str, str]) -> bool:
+    """Create the tables once, under an advisory lock; True when they exist."""
+    import psycopg
+
+    conninfo = {
+        "host": env["POSTGRES_HOST"], "port": env["POSTGRES_PORT"], "dbname": env["POSTGRES_DBNAME"],
+        "user": env["POSTGRES_USER"], "password": env["POSTGRES_PASSWORD"],
+    }
+    schema = env.get("POSTGRES_SCHEMA", "public")
+    with psycopg.connect(**conninfo, autocommit=True) as conn:  # type: ignore[arg-type]
+        def state() -> tuple[bool, bool]:
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
+                               (f'"{schema}".linkledger_events', f'"{schema}".linkledger_meta')).fetchone()
+            assert row is not None
+            return bool(row[0]), bool(row[1])
+
+        events, meta = state()
+        if events and meta:
+            return True
+        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (TABLE_SETUP_LOCK,))
+        try:
+            events, meta = state()
+            if events and not meta:
+                has_events = conn.execute(f'SELECT 1 FROM "{schema}".linkledger_events LIMIT 1').fetchone()
+                if has_events:
+                    raise _old_store(None)
+            if not (events and meta):
+                LinkLedger(env={**env, "CREATE_TABLE": "y"}).close()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (TABLE_SETUP_LOCK,))
+    return True
+
+
+def ledger_env(store: str) -> dict[str, str]:
+    env = event_store_env(store)
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        from infrastructure.postgres_recorder import PostgresLedgerRecorder
+
+        env["APPLICATION_RECORDER_TOPIC"] = get_topic(PostgresLedgerRecorder)
+        env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"
+    else:
+        env["APPLICATION_RECORDER_TOPIC"] = get_topic(SQLiteLedgerRecorder)
+    return env
+
+
+def open_ledger(store: str, env: dict[str, Any] | None = None) -> LinkLedger:
+    """Open the event store named by `store` (an SQLite path or a postgresql:// URL)."""
+    base = ledger_env(store)
+    if base["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        _postgres_ready(base)
+        base["CREATE_TABLE"] = "n"
+    else:
+        has_events, fmt = _sqlite_format(base["SQLITE_DBNAME"])
+        if has_events and fmt is None:
+            raise _old_store(None)
+    ledger = LinkLedger(env={**base, **(env or {})})
+    fmt = ledger.recorder.meta("format")
+    if fmt is None:
+        if ledger.recorder.has_events():
+            ledger.close()
+            raise _old_store(None)
+        ledger.recorder.set_meta("format", STORE_FORMAT)
+    elif fmt != STORE_FORMAT:
+        ledger.close()
+        raise _old_store(fmt)
+    return ledger
+
+
+def record_rule_files(ledger: LinkLedger, prices: list[Path], policies: list[Path], at: datetime) -> int:
+    """Record the shipped rule files and the given ones that the store does not hold yet."""
+    return ledger.record_rules(load_price_book_files(prices), load_policy_files(policies), at)

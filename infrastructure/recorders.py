@@ -1,0 +1,135 @@
+"""The library's recorders, plus the rows an account-at-a-time ledger keeps beside its
+events, written in the same transaction as the events they describe.
+
+- `accounts`: one row per account: its name and when its next due rule falls due
+  (NULL: nothing will fall due without a command). `advance` reads only the rows due.
+- `commands`: the id of every command applied, with its outcome: a command id is
+  applied once (its PRIMARY KEY is the idempotency key).
+- `stuck`: accounts whose due rule could not run (rule, time, message); deleted when
+  the account is next saved.
+- `meta`: the store format and the watermark (every account settled up to it).
+
+Rows are passed to `Application.save(..., accounts=[...], command=(...))` and
+written by the recorders' `_insert_events` hook (PostgreSQL's is in `postgres_recorder`,
+imported only for a PostgreSQL store), inside the events' transaction: on
+SQLite after the events, on PostgreSQL before the library's table lock (the nested
+pipeline makes a duplicate key raise there, not later as a pipeline abort).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+STORE_FORMAT = "2"
+
+
+def utc_text(dt: datetime) -> str:
+    """Fixed-width UTC text: sorts as time in SQLite."""
+    return dt.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_utc_text(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    account_id: UUID
+    name: str
+    next_due_at: datetime | None
+
+
+@dataclass(frozen=True)
+class StuckRow:
+    account_id: UUID
+    name: str
+    rule: str
+    due_at: datetime
+    message: str
+
+
+class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
+    def construct_create_table_statements(self) -> list[str]:
+        return super().construct_create_table_statements() + [
+            "CREATE TABLE IF NOT EXISTS linkledger_accounts (account_id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+            "next_due_at TEXT)",
+            "CREATE INDEX IF NOT EXISTS linkledger_accounts_due ON linkledger_accounts (next_due_at, account_id)",
+            "CREATE TABLE IF NOT EXISTS linkledger_commands (command_id TEXT PRIMARY KEY, account_id TEXT, "
+            "outcome TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS linkledger_stuck (account_id TEXT PRIMARY KEY, name TEXT NOT NULL, "
+            "rule TEXT NOT NULL, due_at TEXT NOT NULL, message TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS linkledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        ]
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kw: Any) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kw)
+        for row in sorted(kw.get("accounts", ()), key=lambda r: str(r.account_id)):
+            c.execute(
+                "INSERT INTO linkledger_accounts VALUES (?, ?, ?) ON CONFLICT (account_id) "
+                "DO UPDATE SET next_due_at = excluded.next_due_at",
+                (row.account_id.hex, row.name, utc_text(row.next_due_at) if row.next_due_at else None),
+            )
+            c.execute("DELETE FROM linkledger_stuck WHERE account_id = ?", (row.account_id.hex,))
+        if (cmd := kw.get("command")) is not None:
+            command_id, aid, outcome = cmd
+            c.execute("INSERT INTO linkledger_commands VALUES (?, ?, ?)", (command_id, aid.hex if aid else None, outcome))
+        return ids
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(sql, tuple(params))
+            return list(c.fetchall())
+
+    def _write(self, statements: list[tuple[str, tuple[Any, ...]]]) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            for sql, params in statements:
+                c.execute(sql, params)
+
+    def due_accounts(self, upto: datetime, after: tuple[datetime, UUID] | None, limit: int) -> list[tuple[datetime, UUID]]:
+        if after is None:
+            rows = self._read(
+                "SELECT next_due_at, account_id FROM linkledger_accounts WHERE next_due_at <= ? "
+                "ORDER BY next_due_at, account_id LIMIT ?", (utc_text(upto), limit))
+        else:
+            rows = self._read(
+                "SELECT next_due_at, account_id FROM linkledger_accounts WHERE next_due_at <= ? "
+                "AND (next_due_at > ? OR (next_due_at = ? AND account_id > ?)) "
+                "ORDER BY next_due_at, account_id LIMIT ?",
+                (utc_text(upto), utc_text(after[0]), utc_text(after[0]), after[1].hex, limit))
+        return [(from_utc_text(r[0]), UUID(r[1])) for r in rows]
+
+    def outcome(self, command_id: str) -> str | None:
+        rows = self._read("SELECT outcome FROM linkledger_commands WHERE command_id = ?", (command_id,))
+        return rows[0][0] if rows else None
+
+    def account_names(self) -> list[str]:
+        return [r[0] for r in self._read("SELECT name FROM linkledger_accounts ORDER BY name")]
+
+    def record_stuck(self, rows: list[StuckRow]) -> None:
+        self._write([
+            ("INSERT INTO linkledger_stuck VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
+             "rule = excluded.rule, due_at = excluded.due_at, message = excluded.message",
+             (r.account_id.hex, r.name, r.rule, utc_text(r.due_at), r.message)) for r in rows])
+
+    def stuck(self) -> list[StuckRow]:
+        return [StuckRow(UUID(r[0]), r[1], r[2], from_utc_text(r[3]), r[4])
+                for r in self._read("SELECT account_id, name, rule, due_at, message FROM linkledger_stuck ORDER BY name")]
+
+    def meta(self, key: str) -> str | None:
+        rows = self._read("SELECT value FROM linkledger_meta WHERE key = ?", (key,))
+        return rows[0][0] if rows else None
+
+    def set_meta(self, key: str, value: str, only_if_greater: bool = False) -> None:
+        guard = " WHERE excluded.value > linkledger_meta.value" if only_if_greater else ""
+        self._write([(f"INSERT INTO linkledger_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value{guard}",
+                      (key, value))])
+
+    def has_events(self) -> bool:
+        return bool(self._read("SELECT 1 FROM stored_events LIMIT 1"))
