@@ -30,12 +30,12 @@ from infrastructure.redis_views import RedisViewStore
 from infrastructure.recorders import StuckRow
 from infrastructure.scenario import ScenarioError, ScenarioRun, parse_scenario, parse_time, run_scenario
 from infrastructure.settings import Settings
-from infrastructure.status import render_status, status
+from infrastructure.status import render_settlement, render_status, settlement, status
 from infrastructure.view_queries import Views
 from infrastructure.view_store import ViewStoreError
 from infrastructure.view_stores import default_views_for, open_view_store
 from projections.catalog import PROJECTIONS
-from projections.invoices import render_invoice_text
+from projections.invoices import empty_month_note, render_invoice_text
 from projections.rendering import to_json
 from projections.timelines import render_timeline_text
 
@@ -143,9 +143,17 @@ def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLed
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
-    doc = query(args, "invoices", lambda ledger: queries.invoice(ledger, args.account, args.period),
-                lambda views: views.invoice(args.account, args.period))
-    sys.stdout.write(to_json(doc) if args.json else render_invoice_text(doc))
+    doc, clock = query(
+        args, "invoices",
+        lambda ledger: (queries.invoice(ledger, args.account, args.period),
+                        ledger.portfolio(ledger.account(args.account)).clock),
+        lambda views: (views.invoice(args.account, args.period), views.account_clock(args.account)))
+    note = None
+    if not doc["lines"]:  # not yet billed, or no charges? Settled up to its own clock or the watermark
+        with open_ledger(args.store) as ledger:
+            mark = ledger.watermark()
+        note = empty_month_note(args.period, max((t for t in (clock, mark) if t is not None), default=None))
+    sys.stdout.write(to_json(doc) if args.json else render_invoice_text(doc, note))
     return 0
 
 
@@ -305,10 +313,16 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     try:
         with open_ledger(args.store) as ledger:
             rows = status(EventLog(ledger), store)
+            ledger_doc = settlement(ledger)
     finally:
         store.close()
-    sys.stdout.write(to_json(rows) if args.json else render_status(rows, views_of(args)))
-    return EXIT_STOPPED if any(r["stopped"] for r in rows) else 0
+    if args.json:
+        sys.stdout.write(to_json({"settlement": ledger_doc, "views": rows}))
+    else:
+        sys.stdout.write(render_settlement(ledger_doc) + render_status(rows, views_of(args)))
+    if any(r["stopped"] for r in rows):
+        return EXIT_STOPPED
+    return EXIT_UNDONE if ledger_doc["stuck"] else 0
 
 
 def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:

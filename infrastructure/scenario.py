@@ -225,14 +225,14 @@ def apply_line(ledger: LinkLedger, line: Line, source: str) -> LineResult:
     except ValueError as e:
         raise ScenarioError(source, line.number, line.text, f"malformed line: {e}") from e
     if isinstance(result, AdvanceReport):
-        return LineResult(line, True, result.stuck)
+        return LineResult(line, bool(result.ran or result.stuck), result.stuck)
     return LineResult(line, not (isinstance(result, Applied) and result.duplicate))
 
 
 @dataclass(frozen=True)
 class LineResult:
     line: Line
-    applied: bool  # False: its id was applied before, nothing was written this time
+    applied: bool  # False: its id was applied before (an `advance`: nothing was due), nothing was written
     stuck: list[StuckRow] = field(default_factory=list)  # accounts an `advance` line could not settle
 
 

@@ -1,13 +1,33 @@
-"""Health of every projection: checkpoint, log head, lag in events and in seconds,
-and whether it is stopped on an error."""
+"""Health of the ledger: how far every account is settled (the watermark) and which
+accounts a due rule could not run for; and of every projection: checkpoint, log head,
+lag in events and in seconds, and whether it is stopped on an error."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from infrastructure.event_log import EventLog
+from infrastructure.ledger import LinkLedger
 from infrastructure.view_store import Build, ViewStore
 from projections.catalog import PROJECTIONS
+
+
+def settlement(ledger: LinkLedger) -> dict[str, Any]:
+    mark = ledger.watermark()
+    return {
+        "watermark": mark.isoformat() if mark else None,
+        "stuck": [{"account": s.name, "rule": s.rule, "due_at": s.due_at.isoformat(), "message": s.message}
+                  for s in ledger.stuck()],
+    }
+
+
+def render_settlement(doc: dict[str, Any]) -> str:
+    out = [f"settlement: every account settled up to {doc['watermark'] or '- (no advance yet)'}"]
+    for s in doc["stuck"]:
+        out.append(f"  UNDONE: account {s['account']}: {s['rule']}: {s['message']}")
+    if doc["stuck"]:
+        out.append("  fix the cause (e.g. load the missing price with --prices) and run `linkledger advance` again")
+    return "\n".join(out) + "\n"
 
 
 def status(log: EventLog, store: ViewStore) -> list[dict[str, Any]]:

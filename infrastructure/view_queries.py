@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from domain.errors import LedgerError, UnknownAccountError, UnknownResourceError
@@ -58,6 +59,13 @@ class Views:
         if not fields:
             raise UnknownAccountError(f"there is no account named {account} in the balances view")
         return balance_document(fields)
+
+    def account_clock(self, account: str) -> datetime | None:
+        """The account's clock as the balances view knows it (None if it is not built)."""
+        if self.store.active("balances") is None:
+            return None
+        clock = self.store.hget(self.build("balances"), f"account:{account_id(account)!s}", "clock")
+        return datetime.fromisoformat(clock) if clock else None
 
     def balance_days(self, account: str) -> dict[str, str]:
         b = self.build("balances")

@@ -9,12 +9,13 @@ unit price, price book and basis are merged into one line.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from domain.account import Account
 from domain.billing_day import ONE_DAY, day_of, month_bounds
+from domain.money import round_line_amount
 from domain.charges import ChargeLine
 from domain.physical_connection import PhysicalConnection
 
@@ -60,11 +61,14 @@ def assemble(account: dict[str, Any], period: str, lines: list[dict[str, Any]],
     """The invoice document, the same whether folded from the log or read from a view."""
     lines = order_lines(lines)
     computed = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
+    total = computed if total is None else total
+    if not lines and "currency" in account:  # an empty month shows the currency's minor units: 0.00
+        total = round_line_amount(total, account["currency"])
     return {
         **account,
         "period": period,
         "lines": lines,
-        "total": computed if total is None else total,
+        "total": total,
         "memos": sorted(memos, key=lambda m: m["resource"]),
     }
 
@@ -134,7 +138,17 @@ def order_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def render_invoice_text(invoice: dict[str, Any]) -> str:
+def empty_month_note(period: str, account_clock: datetime | None) -> str:
+    """What an invoice with no lines means: the month is not over on the account's clock
+    (not yet billed), or it is and nothing was charged."""
+    _, last = month_bounds(period)
+    if account_clock is None or day_of(account_clock) <= last:
+        through = account_clock.isoformat() if account_clock else "-"
+        return f"not yet billed: the ledger is settled up to {through} for this account, before the end of {period}"
+    return f"no charges in {period}"
+
+
+def render_invoice_text(invoice: dict[str, Any], empty_note: str | None = None) -> str:
     rows = [f"Invoice {invoice.get('account', '?')} {invoice['period']} ({invoice.get('currency', '')})"]
     for line in invoice["lines"]:
         span = f"{line['from']}..{line['to']}"
@@ -146,5 +160,7 @@ def render_invoice_text(invoice: dict[str, Any]) -> str:
     for memo in invoice["memos"]:
         rent = f"{memo['monthly_rent']} {memo['currency']}/month" if memo["monthly_rent"] is not None else "amount not given"
         rows.append(f"  memo: {memo['resource']} leased line rent {rent}, charged by {memo['charged_by']}, not by us")
+    if not invoice["lines"]:
+        rows.append(f"  {empty_note or 'no charges in ' + invoice['period']}")
     rows.append(f"  {'TOTAL':<12} {invoice['total']} {invoice.get('currency', '')}")
     return "\n".join(rows) + "\n"
