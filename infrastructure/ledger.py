@@ -27,7 +27,13 @@ from eventsourcing.utils import get_topic
 from domain.account import Account
 from domain.billing_day import require_aware
 from domain.due_rules import DueRuleError, next_due, settle
-from domain.errors import DuplicateNameError, LedgerError, UnknownAccountError, UnknownResourceError
+from domain.errors import (
+    DuplicateNameError,
+    LedgerError,
+    TimeRunsBackwardError,
+    UnknownAccountError,
+    UnknownResourceError,
+)
 from domain.events import account_id, resource_id
 from domain.money import to_decimal
 from domain.physical_connection import LeasedLine
@@ -249,8 +255,14 @@ class LinkLedger(Application[UUID]):
                     self._evict(loaded)
                     if command_id is not None and (done := self.recorder.outcome(command_id)) is not None:
                         return Applied(command_id, done, duplicate=True)
-                except BaseException:
+                except BaseException as e:
                     self._evict(loaded)
+                    # The same command id, sent by another process, may have been applied
+                    # since the check above; its effect (the account now open, the clock
+                    # moved on) is what refused this copy: answer as a duplicate.
+                    if (isinstance(e, LedgerError) and command_id is not None
+                            and (done := self.recorder.outcome(command_id)) is not None):
+                        return Applied(command_id, done, duplicate=True)
                     raise
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
         raise ConflictError(f"{what}: other writers kept changing this account; nothing was written, try again")
@@ -298,9 +310,9 @@ class LinkLedger(Application[UUID]):
                 rows.append(row)
                 pending += sum(len(a.pending_events) for a in p.aggregates())
                 if pending >= SETTLE_BATCH_EVENTS:
-                    self._save_settled(batch, rows, upto, rules)
+                    self._save_settled(batch, rows, upto, report)
                     batch, rows, pending = [], [], 0
-            self._save_settled(batch, rows, upto, rules)
+            self._save_settled(batch, rows, upto, report)
             if progress is not None:
                 progress(report)
         if report.stuck:
@@ -310,7 +322,8 @@ class LinkLedger(Application[UUID]):
         report.watermark = self.watermark()
         return report
 
-    def _save_settled(self, batch: list[Portfolio], rows: list[AccountRow], upto: datetime, rules: RuleBook) -> None:
+    def _save_settled(self, batch: list[Portfolio], rows: list[AccountRow], upto: datetime,
+                      report: AdvanceReport) -> None:
         if not batch:
             return
         try:
@@ -321,7 +334,13 @@ class LinkLedger(Application[UUID]):
             for p in batch:
                 self._evict([a.id for a in p.aggregates()])
             for p in batch:
-                self._execute(p.account.id, upto, "settlement", lambda p, rules: None)
+                try:
+                    self._execute(p.account.id, upto, "settlement", lambda p, rules: None)
+                except TimeRunsBackwardError:
+                    pass  # a later command already settled this account past `upto`
+                except DueRuleError as e:
+                    report.stuck.append(StuckRow(p.account.id, p.account.name, e.due.describe(), e.due.at,
+                                                 str(e.cause)))
         except BaseException:
             for p in batch:
                 self._evict([a.id for a in p.aggregates()])

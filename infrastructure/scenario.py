@@ -67,10 +67,12 @@ def parse_time(text: str) -> datetime:
         raise ValueError(f"{text!r} is not a time such as 2026-01-01T09:00Z") from None
 
 
-def default_command_id(path: Path, number: int, text: str) -> str:
-    """The id of a line without `id=`: the file's name, the line number and a digest of the
-    text. A corrected line is a new command; the same line in a copy of the file is not."""
-    return f"{path.name}:{number}:{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+def default_command_id(path: Path, text: str, occurrence: int) -> str:
+    """The id of a line without `id=`: the file's name, a digest of the line's text and which
+    occurrence of that text it is. Not the line number: inserting a line (a comment, a new
+    command) leaves every other line's id as it was. An edited line is a new command."""
+    digest = hashlib.sha256(f"{text}\n{occurrence}".encode()).hexdigest()[:16]
+    return f"{path.name}:{digest}"
 
 
 def parse_scenario(path: Path) -> Scenario:
@@ -80,6 +82,7 @@ def parse_scenario(path: Path) -> Scenario:
     except OSError as e:
         raise ScenarioError(source, 0, "", f"cannot read the scenario: {e.strerror}") from None
     scenario = Scenario(source=source, lines=[])
+    seen: dict[str, int] = {}  # how often each line's text has occurred so far
     for number, text in enumerate(raw.splitlines(), start=1):
         stripped = text.strip()
         if not stripped or stripped.startswith("#"):
@@ -108,7 +111,8 @@ def parse_scenario(path: Path) -> Scenario:
                 if k in options:
                     raise ScenarioError(source, number, stripped, f"option {k} is given twice")
                 options[k] = v
-        command_id = options.pop("id", None) or default_command_id(path, number, stripped)
+        seen[stripped] = seen.get(stripped, 0) + 1
+        command_id = options.pop("id", None) or default_command_id(path, stripped, seen[stripped])
         if scenario.lines and at < scenario.lines[-1].at:
             raise ScenarioError(
                 source, number, stripped,
