@@ -92,6 +92,19 @@ def _postgres_ready(env: dict[str, str]) -> bool:
     return True
 
 
+def _exists(env: dict[str, str]) -> bool:
+    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
+        path = env["SQLITE_DBNAME"]
+        return path == ":memory:" or path.startswith("file:") or Path(path).exists()
+    import psycopg
+
+    schema = env.get("POSTGRES_SCHEMA", "public")
+    with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
+                         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], autocommit=True) as conn:
+        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}".linkledger_events',)).fetchone()
+        return bool(row and row[0])
+
+
 def ledger_env(store: str) -> dict[str, str]:
     env = event_store_env(store)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
@@ -104,9 +117,16 @@ def ledger_env(store: str) -> dict[str, str]:
     return env
 
 
-def open_ledger(store: str, env: dict[str, Any] | None = None) -> LinkLedger:
-    """Open the event store named by `store` (an SQLite path or a postgresql:// URL)."""
+class NoStoreError(LedgerError):
+    rule = "event store"
+
+
+def open_ledger(store: str, env: dict[str, Any] | None = None, must_exist: bool = False) -> LinkLedger:
+    """Open the event store named by `store` (an SQLite path or a postgresql:// URL). A
+    reader passes `must_exist`: a mistyped path is refused instead of made."""
     base = ledger_env(store)
+    if must_exist and not _exists(base):
+        raise NoStoreError(f"there is no event store at {store}; write one with `linkledger run SCENARIO`")
     if base["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
         _postgres_ready(base)
         base["CREATE_TABLE"] = "n"
@@ -116,10 +136,15 @@ def open_ledger(store: str, env: dict[str, Any] | None = None) -> LinkLedger:
             raise _old_store(None)
     ledger = LinkLedger(env={**base, **(env or {})})
     fmt = ledger.recorder.meta("format")
-    if fmt is None:
-        if ledger.recorder.has_events():
+    if fmt is None and ledger.recorder.has_events():
+        # Another process opening this fresh store at the same time may have set the
+        # format and written events since the read above (it sets the format first):
+        # only events still without a format are an old store's.
+        fmt = ledger.recorder.meta("format")
+        if fmt is None:
             ledger.close()
             raise _old_store(None)
+    if fmt is None:
         ledger.recorder.set_meta("format", STORE_FORMAT)
     elif fmt != STORE_FORMAT:
         ledger.close()

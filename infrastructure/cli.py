@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from domain.billing_day import month_bounds
+from domain.billing_day import deduction_time, month_bounds
 from domain.errors import LedgerError
 from infrastructure import queries
 from infrastructure.event_log import EventLog
@@ -125,7 +125,7 @@ def reading(args: argparse.Namespace, projections: list[str]) -> Any:
     try:
         views = Views(store)
         if args.fresh:
-            with open_ledger(args.store) as ledger:
+            with open_ledger(args.store, must_exist=True) as ledger:
                 views.wait_fresh(projections, ledger.name, EventLog(ledger).head(), args.timeout)
         yield views
     finally:
@@ -136,10 +136,20 @@ def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLed
           from_view: Callable[[Views], T]) -> T:
     """One read, from the view (the default) or, with --from-log, folded from the event log."""
     if args.from_log:
-        with open_ledger(args.store) as ledger:
+        with open_ledger(args.store, must_exist=True) as ledger:
             return from_log(ledger)
     with reading(args, [projection]) as views:
         return from_view(views)
+
+
+def month_closes_at(ledger: LinkLedger, vendor: str, period: str) -> datetime:
+    """When the deduction for the month's last day falls due (by the policy in force then)."""
+    _, last = month_bounds(period)
+    hour = 0  # no policy held: the month is over when its last day is
+    with contextlib.suppress(LedgerError):
+        policies = ledger.current_rules().policies
+        hour = (policies.zenlayer_on(last) if vendor == "zenlayer" else policies.alibaba_on(last)).billing.deduct_at_hour
+    return deduction_time(last, hour)
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
@@ -150,9 +160,11 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
         lambda views: (views.invoice(args.account, args.period), views.account_clock(args.account)))
     note = None
     if not doc["lines"]:  # not yet billed, or no charges? Settled up to its own clock or the watermark
-        with open_ledger(args.store) as ledger:
+        with open_ledger(args.store, must_exist=True) as ledger:
             mark = ledger.watermark()
-        note = empty_month_note(args.period, max((t for t in (clock, mark) if t is not None), default=None))
+            closes_at = month_closes_at(ledger, doc.get("vendor", ""), args.period)
+        note = empty_month_note(args.period, max((t for t in (clock, mark) if t is not None), default=None),
+                                closes_at)
     sys.stdout.write(to_json(doc) if args.json else render_invoice_text(doc, note))
     return 0
 
@@ -215,7 +227,7 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
-    with open_ledger(args.store) as ledger:
+    with open_ledger(args.store, must_exist=True) as ledger:
         library = ledger.rule_library()
         rows = library.describe() if library else []
     if args.json:
@@ -271,8 +283,8 @@ def _selected(names: list[str] | None) -> list[Any]:
 
 def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     stop = StopFlag()
-    store = open_view_store(views_of(args))
-    with open_ledger(args.store) as ledger:
+    with open_ledger(args.store, must_exist=True) as ledger:
+        store = open_view_store(views_of(args))
         log = EventLog(ledger)
         runner = ProjectionRunner(log, store, _selected(args.only), page_size=args.page_size,
                                   progress=None if args.quiet else sys.stderr, should_stop=stop)
@@ -291,12 +303,12 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     [projection] = _selected([args.projection])
-    store = open_view_store(views_of(args))
-    try:
-        with open_ledger(args.store) as ledger:
+    with open_ledger(args.store, must_exist=True) as ledger:
+        store = open_view_store(views_of(args))
+        try:
             result = rebuild(EventLog(ledger), store, projection, page_size=args.page_size, progress=sys.stderr)
-    finally:
-        store.close()
+        finally:
+            store.close()
     rate = result.events / result.seconds if result.seconds else 0.0
     print(f"rebuilt {result.projection} as build {result.new} from {result.events} events in {result.seconds:.2f}s "
           f"({rate:,.0f} ev/s)")
@@ -309,13 +321,13 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    store = open_view_store(views_of(args))
-    try:
-        with open_ledger(args.store) as ledger:
+    with open_ledger(args.store, must_exist=True) as ledger:
+        store = open_view_store(views_of(args))
+        try:
             rows = status(EventLog(ledger), store)
             ledger_doc = settlement(ledger)
-    finally:
-        store.close()
+        finally:
+            store.close()
     if args.json:
         sys.stdout.write(to_json({"settlement": ledger_doc, "views": rows}))
     else:

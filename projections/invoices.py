@@ -138,13 +138,14 @@ def order_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def empty_month_note(period: str, account_clock: datetime | None) -> str:
-    """What an invoice with no lines means: the month is not over on the account's clock
-    (not yet billed), or it is and nothing was charged."""
-    _, last = month_bounds(period)
-    if account_clock is None or day_of(account_clock) <= last:
-        through = account_clock.isoformat() if account_clock else "-"
-        return f"not yet billed: the ledger is settled up to {through} for this account, before the end of {period}"
+def empty_month_note(period: str, settled_to: datetime | None, closes_at: datetime) -> str:
+    """What an invoice with no lines means: the ledger has not yet run the deduction for the
+    month's last day for this account (`closes_at`: not yet billed), or it has and nothing
+    was charged."""
+    if settled_to is None or settled_to < closes_at:
+        through = settled_to.isoformat() if settled_to else "-"
+        return (f"not yet billed: the ledger is settled up to {through} for this account; {period} is billed "
+                f"by the deduction at {closes_at.isoformat()}")
     return f"no charges in {period}"
 
 

@@ -66,3 +66,12 @@ def alibaba_account(ledger: LinkLedger, paid: str = "5000.00", at: str = "2017-1
 
 def invoice_of(ledger: LinkLedger, account: str, period: str) -> dict[str, Any]:
     return invoice(ledger, account, period)
+
+
+def run_cli(capsys: Any, *argv: str) -> tuple[int, str, str]:
+    """`linkledger ARGV...` in this process: (exit code, stdout, stderr)."""
+    from infrastructure.cli import main
+
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err

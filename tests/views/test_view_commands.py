@@ -8,16 +8,12 @@ from pathlib import Path
 import pytest
 
 from infrastructure.bootstrap import open_ledger
-from infrastructure.cli import main
+from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES
 
 ZEN = EXAMPLES / "zenlayer" / "scenario.txt"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture(params=["default", "redis"])
