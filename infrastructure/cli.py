@@ -16,28 +16,24 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from typing import TYPE_CHECKING
+
 from domain.billing_day import deduction_time, month_bounds
 from domain.errors import LedgerError
-from infrastructure import queries
-from infrastructure.event_log import EventLog
-from infrastructure.bootstrap import open_ledger, record_rule_files
 from infrastructure.event_store import StoreUrlError
-from infrastructure.feed import FeedConsumer, SeenStore
-from infrastructure.ledger import AdvanceReport, LinkLedger
-from infrastructure.projection_runner import ProjectionRunner, ProjectionStopped
-from infrastructure.rebuild import rebuild
-from infrastructure.redis_views import RedisViewStore
-from infrastructure.recorders import StuckRow
-from infrastructure.scenario import ScenarioError, ScenarioRun, parse_scenario, parse_time, run_scenario
 from infrastructure.settings import Settings
-from infrastructure.status import render_settlement, render_status, settlement, status
-from infrastructure.view_queries import Views
 from infrastructure.view_store import ViewStoreError
 from infrastructure.view_stores import default_views_for, open_view_store
-from projections.catalog import PROJECTIONS
-from projections.invoices import empty_month_note, render_invoice_text
+from projections.names import PROJECTION_NAMES
 from projections.rendering import to_json
-from projections.timelines import render_timeline_text
+
+if TYPE_CHECKING:
+    from infrastructure.ledger import AdvanceReport, LinkLedger
+    from infrastructure.recorders import StuckRow
+    from infrastructure.view_queries import Views
+
+# The rest is imported by the command that needs it: a read from a view in a fresh process
+# pays for the view and its rendering, not for the event store, Redis or the projection runner.
 
 T = TypeVar("T")
 
@@ -49,6 +45,8 @@ EXIT_UNDONE = 3  # some accounts could not be settled (a due rule could not run)
 def open_writer(store: str, prices: list[Path], policies: list[Path], at: datetime | None) -> LinkLedger:
     """The ledger for a write command, with the shipped and given rule files recorded in the
     store (those it does not hold yet) at ledger time `at`, or at its watermark if later."""
+    from infrastructure.bootstrap import open_ledger, record_rule_files
+
     ledger = open_ledger(store)
     try:
         mark = ledger.watermark()
@@ -72,6 +70,8 @@ def _period(text: str) -> str:
 
 
 def _time(text: str) -> Any:
+    from infrastructure.scenario import parse_time
+
     try:
         return parse_time(text)
     except ValueError as e:
@@ -89,6 +89,8 @@ def report_stuck(stuck: list[StuckRow]) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.scenario import ScenarioError, ScenarioRun, parse_scenario
+
     scenario = parse_scenario(Path(args.scenario))
     first = scenario.lines[0].at if scenario.lines else None
     ledger = open_writer(args.store, settings.prices + scenario.prices + args.prices,
@@ -121,10 +123,15 @@ def views_of(args: argparse.Namespace) -> str:
 @contextlib.contextmanager
 def reading(args: argparse.Namespace, projections: list[str]) -> Any:
     """The views to read from; with --fresh, after they have caught up with the log."""
+    from infrastructure.view_queries import Views
+
     store = open_view_store(views_of(args))
     try:
         views = Views(store)
         if args.fresh:
+            from infrastructure.bootstrap import open_ledger
+            from infrastructure.event_log import EventLog
+
             with open_ledger(args.store, must_exist=True) as ledger:
                 views.wait_fresh(projections, ledger.name, EventLog(ledger).head(), args.timeout)
         yield views
@@ -135,6 +142,8 @@ def reading(args: argparse.Namespace, projections: list[str]) -> Any:
 def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLedger], T],
           from_view: Callable[[Views], T]) -> T:
     """One read, from the view (the default) or, with --from-log, folded from the event log."""
+    from infrastructure.bootstrap import open_ledger
+
     if args.from_log:
         with open_ledger(args.store, must_exist=True) as ledger:
             return from_log(ledger)
@@ -153,6 +162,10 @@ def month_closes_at(ledger: LinkLedger, vendor: str, period: str) -> datetime:
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure import queries
+    from infrastructure.bootstrap import open_ledger
+    from projections.invoices import empty_month_note, render_invoice_text
+
     doc, clock = query(
         args, "invoices",
         lambda ledger: (queries.invoice(ledger, args.account, args.period),
@@ -170,6 +183,9 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure import queries
+    from projections.timelines import render_timeline_text
+
     doc = query(args, "timelines", lambda ledger: queries.timeline(ledger, args.resource),
                 lambda views: views.timeline(args.resource))
     sys.stdout.write(to_json(doc) if args.json else render_timeline_text(doc))
@@ -195,6 +211,8 @@ def balance_line(doc: dict[str, Any]) -> str:
 
 
 def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure import queries
+
     doc, days = query(
         args, "balances", lambda ledger: (queries.balance(ledger, args.account), {}),
         lambda views: (views.balance(args.account), views.balance_days(args.account) if args.days else {}))
@@ -227,6 +245,8 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.bootstrap import open_ledger
+
     with open_ledger(args.store, must_exist=True) as ledger:
         library = ledger.rule_library()
         rows = library.describe() if library else []
@@ -261,6 +281,10 @@ class StopFlag:
 
 def project_after_write(ledger: LinkLedger, args: argparse.Namespace) -> int:
     """After a write command, catch the views up (unless --no-project): one process, fresh views."""
+    from infrastructure.event_log import EventLog
+    from infrastructure.projection_runner import ProjectionRunner
+    from projections.catalog import PROJECTIONS
+
     if args.no_project:
         return 0
     store = open_view_store(views_of(args))
@@ -275,6 +299,8 @@ def project_after_write(ledger: LinkLedger, args: argparse.Namespace) -> int:
 
 
 def _selected(names: list[str] | None) -> list[Any]:
+    from projections.catalog import PROJECTIONS
+
     unknown = [n for n in names or [] if n not in PROJECTIONS]
     if unknown:
         raise ViewStoreError(f"no projection named {', '.join(unknown)}; there are: {', '.join(PROJECTIONS)}")
@@ -282,6 +308,10 @@ def _selected(names: list[str] | None) -> list[Any]:
 
 
 def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.bootstrap import open_ledger
+    from infrastructure.event_log import EventLog
+    from infrastructure.projection_runner import ProjectionRunner
+
     stop = StopFlag()
     with open_ledger(args.store, must_exist=True) as ledger:
         store = open_view_store(views_of(args))
@@ -302,6 +332,10 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.bootstrap import open_ledger
+    from infrastructure.event_log import EventLog
+    from infrastructure.rebuild import rebuild
+
     [projection] = _selected([args.projection])
     with open_ledger(args.store, must_exist=True) as ledger:
         store = open_view_store(views_of(args))
@@ -321,6 +355,10 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.bootstrap import open_ledger
+    from infrastructure.event_log import EventLog
+    from infrastructure.status import render_settlement, render_status, settlement, status
+
     with open_ledger(args.store, must_exist=True) as ledger:
         store = open_view_store(views_of(args))
         try:
@@ -338,6 +376,9 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.feed import FeedConsumer, SeenStore
+    from infrastructure.redis_views import RedisViewStore
+
     [projection] = _selected([args.projection])
     store = open_view_store(views_of(args))
     seen = SeenStore(args.state)
@@ -390,6 +431,14 @@ DEMO_SHOWS = {
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.event_log import EventLog
+    from infrastructure.projection_runner import ProjectionRunner
+    from infrastructure.scenario import parse_scenario, run_scenario
+    from infrastructure.view_queries import Views
+    from projections.catalog import PROJECTIONS
+    from projections.invoices import render_invoice_text
+    from projections.timelines import render_timeline_text
+
     examples = find_examples(args.examples)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="linkledger-demo-"))
     for vendor, (accounts, periods, resources) in DEMO_SHOWS.items():
@@ -485,13 +534,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("project", help="catch the views up with the event log")
     p.add_argument("--follow", action="store_true", help="keep going as events arrive (Ctrl-C stops cleanly)")
-    p.add_argument("--only", action="append", metavar="PROJECTION", help=f"one of {', '.join(PROJECTIONS)}")
+    p.add_argument("--only", action="append", metavar="PROJECTION", help=f"one of {', '.join(PROJECTION_NAMES)}")
     p.add_argument("--page-size", type=int, default=1000, help="events per batch (default %(default)s)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_project)
 
     p = sub.add_parser("rebuild", help="rebuild a view side by side, compare, switch readers, drop the old one")
-    p.add_argument("projection", help=f"one of {', '.join(PROJECTIONS)}")
+    p.add_argument("projection", help=f"one of {', '.join(PROJECTION_NAMES)}")
     p.add_argument("--page-size", type=int, default=1000)
     p.set_defaults(func=cmd_rebuild)
 
@@ -523,13 +572,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args, Settings.from_env()))
-    except ScenarioError as e:
+    except (LedgerError, StoreUrlError) as e:  # a scenario line's refusal too (ScenarioError)
         print(f"linkledger: {e}", file=sys.stderr)
         return EXIT_REFUSED
-    except (LedgerError, StoreUrlError) as e:
-        print(f"linkledger: {e}", file=sys.stderr)
-        return EXIT_REFUSED
-    except (ViewStoreError, ProjectionStopped) as e:
+    except ViewStoreError as e:  # a stopped projection too (ProjectionStopped)
         print(f"linkledger: {e}", file=sys.stderr)
         return EXIT_STOPPED
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly

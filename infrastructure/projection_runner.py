@@ -36,7 +36,7 @@ from projections.projection import Projection, ViewBatch
 TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 
 
-class ProjectionStopped(Exception):
+class ProjectionStopped(ViewStoreError):
     """A projection failed on an event and stopped; its view serves what it had."""
 
 

@@ -30,12 +30,17 @@ from infrastructure.ledger import AdvanceReport, Applied, LinkLedger
 from infrastructure.recorders import StuckRow
 
 
-class ScenarioError(Exception):
+class ScenarioError(LedgerError):
     """A scenario line that cannot be applied; names the file, line and rule."""
+
+    rule = "scenario"
 
     def __init__(self, source: str, number: int, text: str, reason: str) -> None:
         self.source, self.number, self.text, self.reason = source, number, text, reason
         super().__init__(f"{source}:{number}: {text}\n  refused: {reason}\n  nothing was written for this line")
+
+    def __str__(self) -> str:  # the reason names its rule already
+        return self.message
 
 
 @dataclass(frozen=True)

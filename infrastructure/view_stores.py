@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import redis
-
 from infrastructure.event_store import event_store_env
 from infrastructure.view_store import ViewStore, ViewStoreError
 
@@ -23,6 +21,8 @@ def default_views_for(store: str) -> str:
 
 def open_view_store(views: str) -> ViewStore:
     if views.startswith(("redis://", "rediss://", "unix://")):
+        import redis
+
         from infrastructure.redis_views import RedisViewStore
 
         store = RedisViewStore(views)

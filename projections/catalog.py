@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from projections.balance_view import BalanceProjection
+from projections.names import PROJECTION_NAMES
 from projections.invoice_view import InvoiceProjection
 from projections.notice_view import NoticeProjection
 from projections.projection import Projection
@@ -11,3 +12,5 @@ from projections.timeline_view import TimelineProjection
 PROJECTIONS: dict[str, Projection] = {
     p.name: p for p in (InvoiceProjection(), BalanceProjection(), TimelineProjection(), NoticeProjection())
 }
+
+assert tuple(PROJECTIONS) == PROJECTION_NAMES, "projections/names.py lists every projection, in this order"
