@@ -114,8 +114,15 @@ class PolicyBook:
         if problems:
             raise RuleFileError("policies", problems)
         self.policies = sorted(policies, key=lambda p: (p.vendor, p.effective_on))
+        self._in_force: dict[tuple[str, date], Policy] = {}  # the book never changes
 
     def _on(self, vendor: str, day: date) -> Policy:
+        policy = self._in_force.get((vendor, day))
+        if policy is None:
+            policy = self._in_force[(vendor, day)] = self._find(vendor, day)
+        return policy
+
+    def _find(self, vendor: str, day: date) -> Policy:
         in_force = [p for p in self.policies if p.vendor == vendor and p.effective_on <= day]
         if not in_force:
             raise PolicyNotFoundError(

@@ -44,6 +44,7 @@ class Portfolio:
     def __init__(self, account: Account, resources: list[Resource]) -> None:
         self.account = account
         self.resources: dict[str, Resource] = {r.name: r for r in resources}
+        self._by_name: list[Resource] | None = None  # resources by name, for of_kind
 
     # ----------------------------------------------------------------- helpers
     def aggregates(self) -> list[Account | Resource]:
@@ -67,7 +68,9 @@ class Portfolio:
         daily_quote(resource, day_of(at), rules, self.account.currency, mbps=mbps)
 
     def of_kind(self, cls: type[R]) -> list[R]:
-        return [r for r in sorted(self.resources.values(), key=lambda r: r.name) if isinstance(r, cls)]
+        if self._by_name is None:
+            self._by_name = sorted(self.resources.values(), key=lambda r: r.name)
+        return [r for r in self._by_name if isinstance(r, cls)]
 
     def get(self, name: str, cls: type[R]) -> R:
         r = self.resources.get(name)
@@ -89,6 +92,7 @@ class Portfolio:
 
     def _add(self, resource: Resource, at: datetime) -> None:
         self.resources[resource.name] = resource
+        self._by_name = None
         self.account.add_resource(ResourceRef(resource_id=resource.id, name=resource.name, kind=resource.KIND), at)
 
     def zenlayer_resources(self) -> list[ZenlayerResource]:

@@ -127,6 +127,9 @@ class PriceCatalog:
         if problems:
             raise RuleFileError("price books", problems)
         self.books = sorted(books, key=lambda b: (b.vendor, b.effective_on, b.version))
+        # The catalog never changes: a quote is worked out once per question (settling a year
+        # for thousands of resources asks the same few questions for every day).
+        self._quotes: dict[tuple[Any, ...], Quote | PriceNotFoundError] = {}
 
     def quote(
         self,
@@ -137,7 +140,20 @@ class PriceCatalog:
         currency: str,
         mbps: int | None = None,
     ) -> Quote:
-        wanted = tuple(sorted(match.items()))
+        key = (vendor, item, tuple(sorted(match.items())), on, currency, mbps)
+        answer = self._quotes.get(key)
+        if answer is None:
+            try:
+                answer = self._quote(vendor, item, key[2], on, currency, mbps)
+            except PriceNotFoundError as e:
+                answer = e
+            self._quotes[key] = answer
+        if isinstance(answer, PriceNotFoundError):
+            raise PriceNotFoundError(answer.message)
+        return answer
+
+    def _quote(self, vendor: str, item: str, wanted: tuple[tuple[str, str], ...], on: date, currency: str,
+               mbps: int | None) -> Quote:
         in_force = [b for b in self.books if b.vendor == vendor and b.effective_on <= on]
         # Oldest to newest: a newer book's entry replaces only the one with the same ceiling.
         table: dict[int | None, tuple[PriceBook, PriceEntry]] = {}

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.billing_day import day_of, days_overlapping, end_of
+from domain.billing_day import day_of, days_overlapping, end_of, start_of
 from domain.errors import ResourceGoneError
 from domain.events import Aggregate, Frozen
 
@@ -93,7 +93,8 @@ class Resource(Aggregate):
 
     def touches(self, day: date, states: frozenset[str]) -> bool:
         """Whether `day` bills: any instant of it is in a billable span."""
-        return any(days_overlapping(s, e, day, day) for s, e in self.billable_spans(states))
+        day_start, day_end = start_of(day), end_of(day)
+        return any(s < day_end and (e is None or (e > day_start and e > s)) for s, e in self.billable_spans(states))
 
     def first_day_touching(self, from_day: date, states: frozenset[str]) -> date | None:
         """The first day from `from_day` on that bills, if any."""
