@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from domain.billing_day import deduction_time, month_bounds
 from domain.errors import LedgerError
-from infrastructure.event_store import StoreUrlError
+from infrastructure.event_store import StoreUrlError, event_store_env
 from infrastructure.settings import Settings
 from infrastructure.view_store import ViewStoreError
 from infrastructure.view_stores import default_views_for, open_view_store
@@ -125,6 +125,9 @@ def reading(args: argparse.Namespace, projections: list[str]) -> Any:
     """The views to read from; with --fresh, after they have caught up with the log."""
     from infrastructure.view_queries import Views
 
+    env = event_store_env(args.store)
+    if "SQLITE_DBNAME" in env and not Path(env["SQLITE_DBNAME"]).exists():  # cheap: no store, no views
+        raise StoreUrlError(f"there is no event store at {args.store}; write one with `linkledger run SCENARIO`")
     store = open_view_store(views_of(args))
     try:
         views = Views(store)

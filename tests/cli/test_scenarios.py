@@ -126,10 +126,15 @@ def test_raise_past_hosted_tier_is_refused_in_a_scenario(capsys, tmp_path: Path)
 
 def test_unknown_queries_fail_with_a_clear_message(capsys, tmp_path: Path):
     store = str(tmp_path / "x.db")
+    # Before there is a store, the query says how to write one, and makes nothing.
+    code, _, err = run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-01")
+    assert code == 2 and "there is no event store" in err and "linkledger run" in err
+    assert list(tmp_path.iterdir()) == []
     # Before any view is built, the query says how to build it.
+    assert run(capsys, "--store", store, "run", str(ZEN), "--no-project")[0] == 0
     code, _, err = run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-01")
     assert code == 2 and "run `linkledger project`" in err
-    assert run(capsys, "--store", store, "run", str(ZEN))[0] == 0
+    assert run(capsys, "--store", store, "project")[0] == 0
     for source in ([], ["--from-log"]):
         code, _, err = run(capsys, "--store", store, "invoice", "NOBODY", "--period", "2026-01", *source)
         assert code == 2 and "no account named NOBODY" in err
