@@ -13,7 +13,7 @@ from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.recorders import StuckRow
+from infrastructure.recorders import Probe, StuckRow
 
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
@@ -44,7 +44,9 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                 curs.execute(SQL("INSERT INTO {} VALUES (%s, %s, %s) ON CONFLICT (account_id) "
                                  "DO UPDATE SET next_due_at = EXCLUDED.next_due_at").format(self.t["accounts"]),
                              (row.account_id, row.name, row.next_due_at))
-                curs.execute(SQL("DELETE FROM {} WHERE account_id = %s").format(self.t["stuck"]), (row.account_id,))
+                if row.stuck:
+                    curs.execute(SQL("DELETE FROM {} WHERE account_id = %s").format(self.t["stuck"]),
+                                 (row.account_id,))
             if (cmd := kw.get("command")) is not None:
                 curs.execute(SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(self.t["commands"]), cmd)
 
@@ -68,6 +70,19 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                                   "ORDER BY next_due_at, account_id LIMIT %s").format(self.t["accounts"]),
                               (upto, after[0], after[1], limit))
         return [(r[0], r[1]) for r in rows]
+
+    def probe(self, ids: list[UUID], command_id: str | None, account_id: UUID | None) -> Probe:
+        events = SQL("{}.{}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        rows = self._read(SQL(
+            "SELECT 'v' AS k, originator_id::text AS a, MAX(originator_version) AS n FROM {} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id "
+            "UNION ALL SELECT 'c', outcome, NULL FROM {} WHERE command_id = %s "
+            "UNION ALL SELECT 's', NULL, NULL FROM {} WHERE account_id = %s").format(
+                events, self.t["commands"], self.t["stuck"]),
+            (ids, command_id, account_id))
+        return Probe(versions={UUID(r[1]): r[2] for r in rows if r[0] == "v"},
+                     outcome=next((r[1] for r in rows if r[0] == "c"), None),
+                     stuck=any(r[0] == "s" for r in rows))
 
     def outcome(self, command_id: str) -> str | None:
         rows = self._read(SQL("SELECT outcome FROM {} WHERE command_id = %s").format(self.t["commands"]),

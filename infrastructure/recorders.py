@@ -44,6 +44,18 @@ class AccountRow:
     account_id: UUID
     name: str
     next_due_at: datetime | None
+    stuck: bool = True  # False when the writer knows the account has no `stuck` row to clear
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What a unit of work needs to know before it decides, read in one round trip: the
+    stored version of each aggregate it may use, the command id's outcome, and whether the
+    account is stuck."""
+
+    versions: dict[UUID, int]
+    outcome: str | None
+    stuck: bool
 
 
 @dataclass(frozen=True)
@@ -76,7 +88,8 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 "DO UPDATE SET next_due_at = excluded.next_due_at",
                 (row.account_id.hex, row.name, utc_text(row.next_due_at) if row.next_due_at else None),
             )
-            c.execute("DELETE FROM linkledger_stuck WHERE account_id = ?", (row.account_id.hex,))
+            if row.stuck:
+                c.execute("DELETE FROM linkledger_stuck WHERE account_id = ?", (row.account_id.hex,))
         if (cmd := kw.get("command")) is not None:
             command_id, aid, outcome = cmd
             c.execute("INSERT INTO linkledger_commands VALUES (?, ?, ?)", (command_id, aid.hex if aid else None, outcome))
@@ -104,6 +117,18 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 "ORDER BY next_due_at, account_id LIMIT ?",
                 (utc_text(upto), utc_text(after[0]), utc_text(after[0]), after[1].hex, limit))
         return [(from_utc_text(r[0]), UUID(r[1])) for r in rows]
+
+    def probe(self, ids: list[UUID], command_id: str | None, account_id: UUID | None) -> Probe:
+        marks = ", ".join("?" * len(ids))
+        rows = self._read(
+            f"SELECT 'v', originator_id, MAX(originator_version) FROM stored_events WHERE originator_id IN ({marks}) "
+            "GROUP BY originator_id "
+            "UNION ALL SELECT 'c', outcome, NULL FROM linkledger_commands WHERE command_id = ? "
+            "UNION ALL SELECT 's', NULL, NULL FROM linkledger_stuck WHERE account_id = ?",
+            [*(i.hex for i in ids), command_id, account_id.hex if account_id else None])
+        return Probe(versions={UUID(r[1]): r[2] for r in rows if r[0] == "v"},
+                     outcome=next((r[1] for r in rows if r[0] == "c"), None),
+                     stuck=any(r[0] == "s" for r in rows))
 
     def outcome(self, command_id: str) -> str | None:
         rows = self._read("SELECT outcome FROM linkledger_commands WHERE command_id = ?", (command_id,))
