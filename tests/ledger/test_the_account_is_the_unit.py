@@ -124,3 +124,17 @@ def test_the_watermark_says_every_account_is_settled_up_to_it(ledger):
     ledger.advance_to(T("2026-01-02T00:00"))  # an earlier advance never moves it back
     assert ledger.watermark() == T("2026-01-03T00:00")
     assert ledger.account("A").balance == Decimal("990.00")
+
+
+def test_a_writer_decides_on_what_another_writer_saved_meanwhile(ledger, store):
+    """The cache is trusted only after one query says the store holds no newer version."""
+    from infrastructure.bootstrap import open_ledger
+
+    billed_account(ledger, "A")
+    ledger.top_up("A", "1.00", None, T("2026-01-01T06:00"))  # cached in this writer
+    with open_ledger(store) as other:
+        other.top_up("A", "100.00", None, T("2026-01-01T07:00"))
+        other.order_port("A", "A-Q", "SIN", "10G", T("2026-01-01T07:00"))
+    ledger.top_up("A", "1.00", None, T("2026-01-01T08:00"))
+    assert ledger.account("A").balance == Decimal("1102.00")
+    assert [r.name for r in ledger.account("A").resources] == ["A-P", "A-Q"]
