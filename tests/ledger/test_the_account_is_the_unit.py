@@ -135,6 +135,7 @@ def test_a_writer_decides_on_what_another_writer_saved_meanwhile(ledger, store):
     with open_ledger(store) as other:
         other.top_up("A", "100.00", None, T("2026-01-01T07:00"))
         other.order_port("A", "A-Q", "SIN", "10G", T("2026-01-01T07:00"))
+    assert ledger.account("A").balance == Decimal("1101.00")  # a read is fresh too
     ledger.top_up("A", "1.00", None, T("2026-01-01T08:00"))
     assert ledger.account("A").balance == Decimal("1102.00")
     assert [r.name for r in ledger.account("A").resources] == ["A-P", "A-Q"]
