@@ -20,14 +20,19 @@ from domain.resource import Resource
 from domain.rule_book import RuleBook
 
 
+ACTIVE = frozenset({"active"})
+ACTIVE_OR_SUSPENDED = frozenset({"active", "suspended"})
+ACTIVE_OR_FINANCIAL_LOCKED = frozenset({"active", "financial_locked"})
+NOTHING = frozenset[str]()
+
+
 def billable_states(resource: Resource, rules: RuleBook, day: date) -> frozenset[str]:
     if isinstance(resource, (Port, HostedConnection, PrivateConnect)):
-        policy = rules.policies.zenlayer_on(day)
-        return frozenset({"active", "suspended"} if policy.billing.bill_suspended_days else {"active"})
+        return ACTIVE_OR_SUSPENDED if rules.policies.zenlayer_on(day).billing.bill_suspended_days else ACTIVE
     if isinstance(resource, PhysicalConnection):
-        alibaba = rules.policies.alibaba_on(day)
-        return frozenset({"active", "financial_locked"} if alibaba.billing.bill_financial_locked_days else {"active"})
-    return frozenset()
+        locked_billed = rules.policies.alibaba_on(day).billing.bill_financial_locked_days
+        return ACTIVE_OR_FINANCIAL_LOCKED if locked_billed else ACTIVE
+    return NOTHING
 
 
 def daily_quote(resource: Resource, day: date, rules: RuleBook, currency: str,
