@@ -160,6 +160,7 @@ class LinkLedger(Application[UUID]):
         return from_utc_text(text) if text else None
 
     def account(self, name: str) -> Account:
+        self._refreshed = set()  # a read starts afresh, like a unit of work
         self._refresh([account_id(name)])
         try:
             return self.repository.get(account_id(name), deepcopy_from_cache=False)
@@ -167,6 +168,7 @@ class LinkLedger(Application[UUID]):
             raise UnknownAccountError(f"there is no account named {name}; open it first with open_account") from None
 
     def resource(self, name: str) -> Resource:
+        self._refreshed = set()
         self._refresh([resource_id(name)])
         try:
             return self.repository.get(resource_id(name), deepcopy_from_cache=False)
