@@ -50,6 +50,10 @@ class Portfolio:
     def aggregates(self) -> list[Account | Resource]:
         return [self.account, *self.resources.values()]
 
+    def changed(self) -> list[Account | Resource]:
+        """The aggregates with events to save."""
+        return [a for a in self.aggregates() if a.pending_events]
+
     @property
     def clock(self) -> datetime:
         """The account's clock: the latest time anything was decided for it or its resources.

@@ -165,17 +165,19 @@ def month_closes_at(ledger: LinkLedger, vendor: str, period: str) -> datetime:
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure import queries
-    from infrastructure.bootstrap import open_ledger
     from projections.invoices import empty_month_note, render_invoice_text
 
-    doc, clock = query(
-        args, "invoices",
-        lambda ledger: (queries.invoice(ledger, args.account, args.period),
-                        ledger.portfolio(ledger.account(args.account)).clock),
-        lambda views: (views.invoice(args.account, args.period), views.account_clock(args.account)))
+    def from_log(ledger: LinkLedger) -> tuple[dict[str, Any], datetime]:
+        from infrastructure import queries
+
+        return queries.invoice(ledger, args.account, args.period), ledger.portfolio(ledger.account(args.account)).clock
+
+    doc, clock = query(args, "invoices", from_log,
+                       lambda views: (views.invoice(args.account, args.period), views.account_clock(args.account)))
     note = None
     if not doc["lines"]:  # not yet billed, or no charges? Settled up to its own clock or the watermark
+        from infrastructure.bootstrap import open_ledger
+
         with open_ledger(args.store, must_exist=True) as ledger:
             mark = ledger.watermark()
             closes_at = month_closes_at(ledger, doc.get("vendor", ""), args.period)
@@ -186,10 +188,14 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure import queries
     from projections.timelines import render_timeline_text
 
-    doc = query(args, "timelines", lambda ledger: queries.timeline(ledger, args.resource),
+    def from_log(ledger: LinkLedger) -> dict[str, Any]:
+        from infrastructure import queries
+
+        return queries.timeline(ledger, args.resource)
+
+    doc = query(args, "timelines", from_log,
                 lambda views: views.timeline(args.resource))
     sys.stdout.write(to_json(doc) if args.json else render_timeline_text(doc))
     return 0
@@ -214,10 +220,13 @@ def balance_line(doc: dict[str, Any]) -> str:
 
 
 def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure import queries
+    def from_log(ledger: LinkLedger) -> tuple[dict[str, Any], dict[str, str]]:
+        from infrastructure import queries
+
+        return queries.balance(ledger, args.account), {}
 
     doc, days = query(
-        args, "balances", lambda ledger: (queries.balance(ledger, args.account), {}),
+        args, "balances", from_log,
         lambda views: (views.balance(args.account), views.balance_days(args.account) if args.days else {}))
     if args.json:
         sys.stdout.write(to_json({**doc, "days": days} if args.days else doc))

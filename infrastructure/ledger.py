@@ -294,7 +294,7 @@ class LinkLedger(Application[UUID]):
                     self._check_new_names(p)
                     outcome = "applied"
                     row = self._row(p, rules)
-                    self.save(*p.aggregates(), accounts=[replace(row, stuck=probe.stuck)],
+                    self.save(*p.changed(), accounts=[replace(row, stuck=probe.stuck)],
                               command=(command_id, owner, outcome) if command_id else None)
                     return Applied(command_id, outcome)
                 except IntegrityError:
@@ -377,7 +377,7 @@ class LinkLedger(Application[UUID]):
         if not batch:
             return
         try:
-            self.save(*(a for p in batch for a in p.aggregates()), accounts=rows)
+            self.save(*(a for p in batch for a in p.changed()), accounts=rows)
         except IntegrityError:
             # Another process settled or commanded one of these accounts meanwhile: redo
             # them one at a time; each day is still charged once (the account's version guards it).
@@ -406,12 +406,16 @@ class LinkLedger(Application[UUID]):
         saved: dict[UUID, int] = {}
         for e in processing_event.events:
             saved[e.originator_id] = saved.get(e.originator_id, 0) + 1
-        for aid, n in saved.items():
-            agg = processing_event.aggregates.get(aid)
-            if agg is None or agg.version // self.snapshot_every == (agg.version - n) // self.snapshot_every:
-                continue
-            with contextlib.suppress(IntegrityError):
-                self.snapshots.put([LedgerSnapshot.take(agg)])
+        due = [LedgerSnapshot.take(agg) for aid, n in saved.items()
+               if (agg := processing_event.aggregates.get(aid)) is not None
+               and agg.version // self.snapshot_every != (agg.version - n) // self.snapshot_every]
+        if due:
+            try:
+                self.snapshots.put(due)  # one transaction for all of them
+            except IntegrityError:  # another process took one of them: put the rest one by one
+                for snapshot in due:
+                    with contextlib.suppress(IntegrityError):
+                        self.snapshots.put([snapshot])
 
     # --------------------------------------------------------------- commands
     def open_account(self, name: str, vendor: str, currency: str, at: datetime,

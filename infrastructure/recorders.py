@@ -119,14 +119,16 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         return [(from_utc_text(r[0]), UUID(r[1])) for r in rows]
 
     def probe(self, ids: list[UUID], command_id: str | None, account_id: UUID | None) -> Probe:
-        marks = ", ".join("?" * len(ids))
+        # One MAX per id: each reads the primary key's last entry for that aggregate, whatever
+        # its length (a GROUP BY over the ids would walk every version).
+        versions = " UNION ALL ".join(
+            "SELECT 'v', ?, (SELECT MAX(originator_version) FROM stored_events WHERE originator_id = ?)" for _ in ids)
         rows = self._read(
-            f"SELECT 'v', originator_id, MAX(originator_version) FROM stored_events WHERE originator_id IN ({marks}) "
-            "GROUP BY originator_id "
-            "UNION ALL SELECT 'c', outcome, NULL FROM linkledger_commands WHERE command_id = ? "
+            (f"{versions} UNION ALL " if ids else "")
+            + "SELECT 'c', outcome, NULL FROM linkledger_commands WHERE command_id = ? "
             "UNION ALL SELECT 's', NULL, NULL FROM linkledger_stuck WHERE account_id = ?",
-            [*(i.hex for i in ids), command_id, account_id.hex if account_id else None])
-        return Probe(versions={UUID(r[1]): r[2] for r in rows if r[0] == "v"},
+            [*(x for i in ids for x in (i.hex, i.hex)), command_id, account_id.hex if account_id else None])
+        return Probe(versions={UUID(r[1]): r[2] for r in rows if r[0] == "v" and r[2] is not None},
                      outcome=next((r[1] for r in rows if r[0] == "c"), None),
                      stuck=any(r[0] == "s" for r in rows))
 
