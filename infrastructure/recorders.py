@@ -121,13 +121,14 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     def probe(self, ids: list[UUID], command_id: str | None, account_id: UUID | None) -> Probe:
         # One MAX per id: each reads the primary key's last entry for that aggregate, whatever
         # its length (a GROUP BY over the ids would walk every version).
-        versions = " UNION ALL ".join(
-            "SELECT 'v', ?, (SELECT MAX(originator_version) FROM stored_events WHERE originator_id = ?)" for _ in ids)
+        ids_cte = "WITH ids(i) AS (VALUES " + ", ".join("(?)" for _ in ids) + ") " if ids else ""
+        versions = ("SELECT 'v', i, (SELECT MAX(originator_version) FROM stored_events WHERE originator_id = i) "
+                    "FROM ids UNION ALL ") if ids else ""
         rows = self._read(
-            (f"{versions} UNION ALL " if ids else "")
+            ids_cte + versions
             + "SELECT 'c', outcome, NULL FROM linkledger_commands WHERE command_id = ? "
             "UNION ALL SELECT 's', NULL, NULL FROM linkledger_stuck WHERE account_id = ?",
-            [*(x for i in ids for x in (i.hex, i.hex)), command_id, account_id.hex if account_id else None])
+            [*(i.hex for i in ids), command_id, account_id.hex if account_id else None])
         return Probe(versions={UUID(r[1]): r[2] for r in rows if r[0] == "v" and r[2] is not None},
                      outcome=next((r[1] for r in rows if r[0] == "c"), None),
                      stuck=any(r[0] == "s" for r in rows))

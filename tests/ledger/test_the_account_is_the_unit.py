@@ -139,3 +139,19 @@ def test_a_writer_decides_on_what_another_writer_saved_meanwhile(ledger, store):
     ledger.top_up("A", "1.00", None, T("2026-01-01T08:00"))
     assert ledger.account("A").balance == Decimal("1102.00")
     assert [r.name for r in ledger.account("A").resources] == ["A-P", "A-Q"]
+
+
+def test_advance_settles_a_full_page_of_accounts_with_many_resources(ledger):
+    """A page of the due index (200 accounts) and their cached ports, 600 aggregates, are
+    checked against the store in one query."""
+    at = T("2026-01-01T00:00")
+    for i in range(210):
+        name = f"F{i:03d}"
+        ledger.open_account(name, "zenlayer", "USD", at)
+        ledger.top_up(name, "100.00", None, at)
+        for site in ("HKG", "SIN"):
+            ledger.order_port(name, f"{name}-{site}", site, "10G", at)
+            ledger.complete_cross_connect(f"{name}-{site}", at)
+    report = ledger.advance_to(T("2026-01-03T02:00"))
+    assert report.accounts == 210 and report.ran == 420 and not report.stuck
+    assert ledger.account("F209").balance == Decimal("60.00")
