@@ -13,6 +13,7 @@ from domain.errors import CurrencyMismatchError, DuplicateNameError, InvalidAmou
 from domain.events import Aggregate, Frozen, account_id
 from domain.money import check_currency, round_line_amount
 
+
 class User(Frozen):
     name: str
     email: str

@@ -7,18 +7,20 @@ fee. Prices come from the book in force on the service day.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from datetime import date, datetime
+from uuid import UUID
 
 from domain.bandwidth import cap_for_day, format_mbps
+from domain.billing_day import end_of, start_of
 from domain.charges import ChargeLine
 from domain.hosted_connection import HostedConnection
 from domain.physical_connection import PhysicalConnection
 from domain.port import Port
-from domain.private_connect import PrivateConnect
 from domain.price_book import Quote
-from domain.resource import Resource
+from domain.private_connect import PrivateConnect
+from domain.resource import Resource, spans_touch
 from domain.rule_book import RuleBook
-
 
 ACTIVE = frozenset({"active"})
 ACTIVE_OR_SUSPENDED = frozenset({"active", "suspended"})
@@ -60,29 +62,52 @@ def daily_quote(resource: Resource, day: date, rules: RuleBook, currency: str,
     return None
 
 
-def line_for_day(resource: Resource, day: date, rules: RuleBook, currency: str) -> ChargeLine | None:
-    states = billable_states(resource, rules, day)
-    if not states or not resource.touches(day, states):
-        return None
-    priced = daily_quote(resource, day, rules, currency)
-    if priced is None:
-        return None
-    quote, basis = priced
-    return ChargeLine.priced(
-        quote=quote,
-        resource=resource.name,
-        resource_id=resource.id,
-        kind=resource.KIND,
-        period_start=day,
-        period_end=day,
-        quantity=1,
-        basis=basis,
-    )
+class DayBiller:
+    """Bills one account's resources for one day after another. While only deductions run,
+    a resource's billable spans for a set of states do not change, so they are worked out
+    once per biller; after anything else changes a resource, start a new biller."""
+
+    def __init__(self, resources: Iterable[Resource], rules: RuleBook, currency: str) -> None:
+        self.resources = sorted(resources, key=lambda r: r.name)
+        self.rules, self.currency = rules, currency
+        self._spans: dict[tuple[UUID, frozenset[str]], list[tuple[datetime, datetime | None]]] = {}
+
+    def _bills(self, resource: Resource, day: date, bounds: tuple[datetime, datetime]) -> bool:
+        states = billable_states(resource, self.rules, day)
+        if not states:
+            return False
+        key = (resource.id, states)
+        spans = self._spans.get(key)
+        if spans is None:
+            spans = self._spans[key] = resource.billable_spans(states)
+        return spans_touch(spans, *bounds)
+
+    def lines(self, day: date) -> list[ChargeLine]:
+        """One line per resource that bills `day`, in name order."""
+        out = []
+        bounds = (start_of(day), end_of(day))
+        for resource in self.resources:
+            if not self._bills(resource, day, bounds):
+                continue
+            priced = daily_quote(resource, day, self.rules, self.currency)
+            if priced is None:
+                continue
+            quote, basis = priced
+            out.append(ChargeLine.priced(
+                quote=quote,
+                resource=resource.name,
+                resource_id=resource.id,
+                kind=resource.KIND,
+                period_start=day,
+                period_end=day,
+                quantity=1,
+                basis=basis,
+            ))
+        return out
 
 
-def lines_for_day(resources: list[Resource], day: date, rules: RuleBook, currency: str) -> list[ChargeLine]:
-    lines = [line_for_day(r, day, rules, currency) for r in sorted(resources, key=lambda r: r.name)]
-    return [line for line in lines if line is not None]
+def lines_for_day(resources: Iterable[Resource], day: date, rules: RuleBook, currency: str) -> list[ChargeLine]:
+    return DayBiller(resources, rules, currency).lines(day)
 
 
 def first_billable_day(resources: list[Resource], from_day: date, rules: RuleBook) -> date | None:

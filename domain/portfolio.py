@@ -13,6 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TypeVar
 
+from domain import financial_lock, protection_stage
 from domain.account import Account, ResourceRef, User
 from domain.bandwidth import hosted_capacity_for
 from domain.billing_day import ONE_DAY, add_months, day_of
@@ -28,7 +29,6 @@ from domain.errors import (
     VendorMismatchError,
     WrongResourceKindError,
 )
-from domain import financial_lock, protection_stage
 from domain.hosted_connection import HostedConnection
 from domain.physical_connection import LeasedLine, PhysicalConnection
 from domain.port import Port

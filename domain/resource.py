@@ -93,8 +93,7 @@ class Resource(Aggregate):
 
     def touches(self, day: date, states: frozenset[str]) -> bool:
         """Whether `day` bills: any instant of it is in a billable span."""
-        day_start, day_end = start_of(day), end_of(day)
-        return any(s < day_end and (e is None or (e > day_start and e > s)) for s, e in self.billable_spans(states))
+        return spans_touch(self.billable_spans(states), start_of(day), end_of(day))
 
     def first_day_touching(self, from_day: date, states: frozenset[str]) -> date | None:
         """The first day from `from_day` on that bills, if any."""
@@ -108,6 +107,12 @@ class Resource(Aggregate):
 
     def describe(self) -> dict[str, Any]:
         return {"name": self.name, "kind": self.KIND, "state": self.state}
+
+
+def spans_touch(spans: list[tuple[datetime, datetime | None]], day_start: datetime, day_end: datetime) -> bool:
+    """Whether any instant of [day_start, day_end) is in one of the half-open spans (end None:
+    still open)."""
+    return any(s < day_end and (e is None or (e > day_start and e > s)) for s, e in spans)
 
 
 class StateEntered(Aggregate.Event):
