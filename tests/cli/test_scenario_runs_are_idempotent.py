@@ -18,8 +18,6 @@ ZEN = EXAMPLES / "zenlayer" / "scenario.txt"
 TWO_YEARS = EXAMPLES / "zenlayer" / "two_years.txt"
 
 
-
-
 def head(store: str) -> int | None:
     with open_ledger(store) as ledger:
         return ledger.recorder.max_notification_id()
@@ -116,3 +114,20 @@ def test_a_grown_scenario_file_resumed_equals_one_run_of_the_whole_file(
     for period in ("2026-01", "2027-12"):
         assert invoice_json(capsys, resumed, period) == invoice_json(capsys, straight, period)
     assert head(resumed) == head(straight)
+
+
+def test_a_line_with_an_id_already_applied_is_skipped_whatever_its_text(capsys, tmp_path: Path):
+    prices = EXAMPLES / "zenlayer" / "prices.toml"
+    scenario = tmp_path / "pay.txt"
+    scenario.write_text(f"@prices {prices}\n"
+                        "2026-01-01T00:00Z open_account ACME vendor=zenlayer\n"
+                        "2026-01-01T00:00Z top_up ACME amount=10.00 id=invoice-4711\n"
+                        "2026-01-02T00:00Z top_up ACME amount=10.00 id=invoice-4711\n"
+                        "2026-01-03T00:00Z top_up ACME amount=99.00 id=invoice-4711\n"
+                        "2026-01-03T00:00Z top_up ACME amount=1.00 id=invoice-4712\n")
+    store = str(tmp_path / "s.db")
+    code, out, err = run(capsys, "--store", store, "run", str(scenario))
+    assert code == 0, err
+    assert "applied 3 line(s)" in out and "2 applied before (skipped)" in out
+    with open_ledger(store) as ledger:
+        assert str(ledger.account("ACME").balance) == "11.00"
