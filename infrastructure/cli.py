@@ -145,9 +145,9 @@ def reading(args: argparse.Namespace, projections: list[str]) -> Any:
 def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLedger], T],
           from_view: Callable[[Views], T]) -> T:
     """One read, from the view (the default) or, with --from-log, folded from the event log."""
-    from infrastructure.bootstrap import open_ledger
-
     if args.from_log:
+        from infrastructure.bootstrap import open_ledger
+
         with open_ledger(args.store, must_exist=True) as ledger:
             return from_log(ledger)
     with reading(args, [projection]) as views:
