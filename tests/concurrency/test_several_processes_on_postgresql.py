@@ -336,3 +336,29 @@ def test_a_follower_sees_every_event_from_concurrent_writers(pg_ledger: LinkLedg
     missed = sorted(set(stored) - set(seen))
     assert not missed, f"{len(missed)} of {len(stored)} stored events never reached the follower: {missed[:20]}"
     assert seen == stored  # each once, in notification-id order
+
+
+# ---------------------------------------------- the same scenario run by several processes
+def _run_scenario(store: str, scenario: str) -> int:
+    from infrastructure.cli import main
+
+    return main(["--store", store, "run", scenario, "--no-project"])
+
+
+@pytest.mark.parametrize("store_kind", ["postgres", "sqlite"])
+def test_the_same_scenario_run_by_several_processes_at_once_applies_each_line_once(
+        request: pytest.FixtureRequest, tmp_path, store_kind: str) -> None:
+    store = request.getfixturevalue("postgres_store") if store_kind == "postgres" else str(tmp_path / "s.db")
+    scenario = str(EXAMPLES / "zenlayer" / "scenario.txt")
+    codes = run_processes([(_run_scenario, (store, scenario)) for _ in range(3)])
+    assert codes == [0, 0, 0]  # none refused: a line another process applied is skipped
+    alone = str(tmp_path / "alone.db")
+    assert _run_scenario(alone, scenario) == 0
+    with open_ledger(store) as together, open_ledger(alone) as single:
+        def history(ledger: LinkLedger) -> list[tuple[str, int, dict[str, Any]]]:
+            acct = ledger.account("ACME")
+            ids = [acct.id, *(r.resource_id for r in acct.resources)]
+            return [(type(e).__name__, e.originator_version, e.model_dump(mode="json", exclude={"timestamp"}))
+                    for i in ids for e in ledger.events_of(i)]
+
+        assert history(together) == history(single)
