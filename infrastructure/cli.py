@@ -74,7 +74,7 @@ def _time(text: str) -> Any:
 
     try:
         return parse_time(text)
-    except ValueError as e:
+    except (ValueError, LedgerError) as e:  # not a time, or a time without a zone
         raise argparse.ArgumentTypeError(str(e)) from None
 
 

@@ -149,3 +149,10 @@ def test_demo_runs_both_examples_from_the_console_command(tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert "Invoice ACME 2026-01" in done.stdout and "Invoice GLOBEX 2017-12" in done.stdout
     assert "recycled" in done.stdout and "financial_locked" in done.stdout
+
+
+def test_a_time_without_a_zone_is_refused_with_a_message(capsys, tmp_path: Path):
+    with pytest.raises(SystemExit) as exit_:
+        run(capsys, "--store", str(tmp_path / "x.db"), "advance", "--to", "2026-01-01T00:00")
+    assert exit_.value.code == 2
+    assert "has no time zone" in capsys.readouterr().err
