@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.billing_day import day_of, days_overlapping, end_of, start_of
+from domain.billing_day import day_of, days_overlapping, end_of
 from domain.errors import ResourceGoneError
 from domain.events import Aggregate, Frozen
 
@@ -90,10 +90,6 @@ class Resource(Aggregate):
             else:
                 spans.append((change.at, end))
         return spans
-
-    def touches(self, day: date, states: frozenset[str]) -> bool:
-        """Whether `day` bills: any instant of it is in a billable span."""
-        return spans_touch(self.billable_spans(states), start_of(day), end_of(day))
 
     def first_day_touching(self, from_day: date, states: frozenset[str]) -> date | None:
         """The first day from `from_day` on that bills, if any."""
