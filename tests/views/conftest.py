@@ -11,7 +11,6 @@ import pytest
 import redis
 
 from infrastructure.event_log import EventLog
-from infrastructure.event_store import event_store_env
 from infrastructure.ledger import LinkLedger
 from infrastructure.redis_views import RedisViewStore
 from infrastructure.bootstrap import open_ledger, record_rule_files

@@ -16,8 +16,6 @@ from pathlib import Path
 import pytest
 
 from infrastructure.event_log import EventLog
-from infrastructure.event_store import event_store_env
-from infrastructure.ledger import LinkLedger
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.redis_views import RedisViewStore
 from infrastructure.bootstrap import open_ledger, record_rule_files
