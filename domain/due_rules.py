@@ -195,8 +195,11 @@ def _following_deductions(p: Portfolio, first: Due, upto: datetime, rules: RuleB
     ran = 0
     day = first.day + ONE_DAY if first.day else None
     while day is not None:
-        due = Due(deduction_time(day, _deduct_hour(p, day, rules)), Priority.DEDUCT, p.account.name, Action.DEDUCT,
-                  day)
+        try:
+            hour = _deduct_hour(p, day, rules)
+        except LedgerError:  # no policy that day: `settle`'s next_due reports it as usual
+            return ran
+        due = Due(deduction_time(day, hour), Priority.DEDUCT, p.account.name, Action.DEDUCT, day)
         if due.at > upto or (other is not None and other < due):
             return ran
         lines: list[ChargeLine] = []
