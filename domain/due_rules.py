@@ -71,10 +71,12 @@ class DueRuleError(LedgerError):
         super().__init__(f"account {account}: {due.describe()} cannot run: {cause}")
 
 
-def _deduct_hour(p: Portfolio, day: date, rules: RuleBook) -> int:
-    if p.account.vendor == "zenlayer":
-        return rules.policies.zenlayer_on(day).billing.deduct_at_hour
-    return rules.policies.alibaba_on(day).billing.deduct_at_hour
+def deduction_time_of(vendor: str, day: date, rules: RuleBook) -> datetime:
+    """When `day` is deducted: at the vendor's `deduct_at_hour` (policy in force that day),
+    on the day after."""
+    policies = rules.policies
+    billing = policies.zenlayer_on(day).billing if vendor == "zenlayer" else policies.alibaba_on(day).billing
+    return deduction_time(day, billing.deduct_at_hour)
 
 
 def next_due(p: Portfolio, rules: RuleBook) -> Due | None:
@@ -85,7 +87,7 @@ def next_due(p: Portfolio, rules: RuleBook) -> Due | None:
     from_day = acct.deducted_through + ONE_DAY if acct.deducted_through else day_of(acct.opened_at)
     day = first_billable_day(list(p.resources.values()), from_day, rules)
     if day is not None:
-        candidates.append(Due(deduction_time(day, _deduct_hour(p, day, rules)), Priority.DEDUCT, acct.name,
+        candidates.append(Due(deduction_time_of(acct.vendor, day, rules), Priority.DEDUCT, acct.name,
                               Action.DEDUCT, day))
     other = next_other_than_deduction(p)
     return min([*candidates, other]) if other else (candidates[0] if candidates else None)
@@ -196,10 +198,10 @@ def _following_deductions(p: Portfolio, first: Due, upto: datetime, rules: RuleB
     day = first.day + ONE_DAY if first.day else None
     while day is not None:
         try:
-            hour = _deduct_hour(p, day, rules)
+            at = deduction_time_of(p.account.vendor, day, rules)
         except LedgerError:  # no policy that day: `settle`'s next_due reports it as usual
             return ran
-        due = Due(deduction_time(day, hour), Priority.DEDUCT, p.account.name, Action.DEDUCT, day)
+        due = Due(at, Priority.DEDUCT, p.account.name, Action.DEDUCT, day)
         if due.at > upto or (other is not None and other < due):
             return ran
         lines: list[ChargeLine] = []

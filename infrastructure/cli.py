@@ -156,12 +156,13 @@ def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLed
 
 def month_closes_at(ledger: LinkLedger, vendor: str, period: str) -> datetime:
     """When the deduction for the month's last day falls due (by the policy in force then)."""
+    from domain.due_rules import deduction_time_of
+
     _, last = month_bounds(period)
-    hour = 0  # no policy held: the month is over when its last day is
-    with contextlib.suppress(LedgerError):
-        policies = ledger.current_rules().policies
-        hour = (policies.zenlayer_on(last) if vendor == "zenlayer" else policies.alibaba_on(last)).billing.deduct_at_hour
-    return deduction_time(last, hour)
+    try:
+        return deduction_time_of(vendor, last, ledger.current_rules())
+    except LedgerError:  # no policy held: the month is over when its last day is
+        return deduction_time(last, 0)
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:

@@ -81,6 +81,10 @@ class AdvanceReport:
     watermark: datetime | None = None
 
 
+def stuck_row(p: Portfolio, e: DueRuleError) -> StuckRow:
+    return StuckRow(p.account.id, p.account.name, e.due.describe(), e.due.at, str(e.cause))
+
+
 class LinkLedger(Application[UUID]):
     name = "LinkLedger"
     env: ClassVar[dict[str, str]] = {
@@ -215,6 +219,9 @@ class LinkLedger(Application[UUID]):
         self._refreshed.update(ids)
         return probe
 
+    def _evict_portfolio(self, p: Portfolio) -> None:
+        self._evict([a.id for a in p.aggregates()])
+
     def _evict(self, ids: list[UUID]) -> None:
         cache = self.repository.cache
         if cache is None:
@@ -348,11 +355,11 @@ class LinkLedger(Application[UUID]):
                     ran = settle(p, upto, rules)
                     row = self._row(p, rules)
                 except DueRuleError as e:
-                    self._evict([a.id for a in p.aggregates()])
-                    report.stuck.append(StuckRow(aid, p.account.name, e.due.describe(), e.due.at, str(e.cause)))
+                    self._evict_portfolio(p)
+                    report.stuck.append(stuck_row(p, e))
                     continue
                 except BaseException:
-                    self._evict([a.id for a in p.aggregates()])
+                    self._evict_portfolio(p)
                     raise
                 report.ran += ran
                 report.accounts += 1
@@ -382,18 +389,17 @@ class LinkLedger(Application[UUID]):
             # Another process settled or commanded one of these accounts meanwhile: redo
             # them one at a time; each day is still charged once (the account's version guards it).
             for p in batch:
-                self._evict([a.id for a in p.aggregates()])
+                self._evict_portfolio(p)
             for p in batch:
                 try:
                     self._execute(p.account.id, upto, "settlement", lambda p, rules: None)
                 except TimeRunsBackwardError:
                     pass  # a later command already settled this account past `upto`
                 except DueRuleError as e:
-                    report.stuck.append(StuckRow(p.account.id, p.account.name, e.due.describe(), e.due.at,
-                                                 str(e.cause)))
+                    report.stuck.append(stuck_row(p, e))
         except BaseException:
             for p in batch:
-                self._evict([a.id for a in p.aggregates()])
+                self._evict_portfolio(p)
             raise
 
     # --------------------------------------------------------------- snapshots
