@@ -59,28 +59,32 @@ def _sqlite_format(path: str) -> tuple[bool, str | None]:
         con.close()
 
 
-def _postgres_ready(env: dict[str, str]) -> bool:
-    """Create the tables once, under an advisory lock; True when they exist."""
+def _pg_connect(env: dict[str, str]) -> Any:
+    """An autocommit connection to the store's database, from the library's settings."""
     import psycopg
 
-    conninfo = {
-        "host": env["POSTGRES_HOST"], "port": env["POSTGRES_PORT"], "dbname": env["POSTGRES_DBNAME"],
-        "user": env["POSTGRES_USER"], "password": env["POSTGRES_PASSWORD"],
-    }
-    schema = env.get("POSTGRES_SCHEMA", "public")
-    with psycopg.connect(**conninfo, autocommit=True) as conn:  # type: ignore[arg-type]
-        def state() -> tuple[bool, bool]:
-            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
-                               (f'"{schema}".linkledger_events', f'"{schema}".linkledger_meta')).fetchone()
-            assert row is not None
-            return bool(row[0]), bool(row[1])
+    return psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
+                           user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], autocommit=True)
 
-        events, meta = state()
+
+def _pg_tables(conn: Any, env: dict[str, str]) -> tuple[bool, bool]:
+    """Whether the events table and our meta table exist in the store's schema."""
+    schema = env.get("POSTGRES_SCHEMA", "public")
+    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
+                       (f'"{schema}".linkledger_events', f'"{schema}".linkledger_meta')).fetchone()
+    return bool(row[0]), bool(row[1])
+
+
+def _postgres_ready(env: dict[str, str]) -> bool:
+    """Create the tables once, under an advisory lock; True when they exist."""
+    schema = env.get("POSTGRES_SCHEMA", "public")
+    with _pg_connect(env) as conn:
+        events, meta = _pg_tables(conn, env)
         if events and meta:
             return True
         conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (TABLE_SETUP_LOCK,))
         try:
-            events, meta = state()
+            events, meta = _pg_tables(conn, env)
             if events and not meta:
                 has_events = conn.execute(f'SELECT 1 FROM "{schema}".linkledger_events LIMIT 1').fetchone()
                 if has_events:
@@ -96,13 +100,8 @@ def _exists(env: dict[str, str]) -> bool:
     if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
         path = env["SQLITE_DBNAME"]
         return path == ":memory:" or path.startswith("file:") or Path(path).exists()
-    import psycopg
-
-    schema = env.get("POSTGRES_SCHEMA", "public")
-    with psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
-                         user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], autocommit=True) as conn:
-        row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (f'"{schema}".linkledger_events',)).fetchone()
-        return bool(row and row[0])
+    with _pg_connect(env) as conn:
+        return _pg_tables(conn, env)[0]
 
 
 def ledger_env(store: str) -> dict[str, str]:
