@@ -15,7 +15,7 @@ import contextlib
 import random
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from uuid import UUID
@@ -236,9 +236,20 @@ class LinkLedger(Application[UUID]):
             self._owners[rid] = self.resource(resource_name).account_id
         return self._owners[rid]
 
-    def _row(self, p: Portfolio, rules: RuleBook) -> AccountRow:
+    def _row(self, p: Portfolio, rules: RuleBook, stuck: bool = True) -> AccountRow:
         due = next_due(p, rules)
-        return AccountRow(p.account.id, p.account.name, due.at if due else None)
+        return AccountRow(p.account.id, p.account.name, due.at if due else None, stuck)
+
+    def _and_cached_resources(self, account_ids: list[UUID]) -> list[UUID]:
+        """The accounts and the resources of those of them in the cache: what a unit of work
+        checks against the store before it trusts the cache."""
+        return [*account_ids, *(r.resource_id for aid in account_ids
+                                if (cached := self._cached(aid)) is not None for r in cached.resources)]
+
+    def _applied_before(self, command_id: str | None) -> Applied | None:
+        """The original outcome, if this command id was applied (by any process)."""
+        done = self.recorder.outcome(command_id) if command_id is not None else None
+        return Applied(command_id, done, duplicate=True) if done is not None else None
 
     @contextlib.contextmanager
     def _account_lock(self, aid: UUID) -> Iterator[None]:
@@ -275,16 +286,14 @@ class LinkLedger(Application[UUID]):
             # Optimistic first; after a conflict, queue behind the account's other writers.
             with self._account_lock(owner) if attempt else contextlib.nullcontext():
                 try:
-                    cached = self._cached(owner)
                     self._refreshed = set()
-                    probe = self._refresh([RULE_LIBRARY_ID, owner, *(r.resource_id for r in cached.resources)]
-                                          if cached is not None else [RULE_LIBRARY_ID, owner], command_id, owner)
+                    probe = self._refresh([RULE_LIBRARY_ID, *self._and_cached_resources([owner])], command_id, owner)
                     if probe.outcome is not None:
                         return Applied(command_id, probe.outcome, duplicate=True)
                     rules = self.current_rules(refreshed=True)
                     if new_account is not None:
                         if owner in probe.versions:
-                            raise DuplicateNameError(f"account {new_account().name} is already open")
+                            raise DuplicateNameError(f"account {account_name} is already open")
                         p = Portfolio(new_account(), [])
                     else:
                         try:
@@ -300,22 +309,20 @@ class LinkLedger(Application[UUID]):
                     decide(p, rules)
                     self._check_new_names(p)
                     outcome = "applied"
-                    row = self._row(p, rules)
-                    self.save(*p.changed(), accounts=[replace(row, stuck=probe.stuck)],
+                    self.save(*p.changed(), accounts=[self._row(p, rules, stuck=probe.stuck)],
                               command=(command_id, owner, outcome) if command_id else None)
                     return Applied(command_id, outcome)
-                except IntegrityError:
+                except IntegrityError:  # a concurrent duplicate won, or a version conflict: retry
                     self._evict(loaded)
-                    if command_id is not None and (done := self.recorder.outcome(command_id)) is not None:
-                        return Applied(command_id, done, duplicate=True)
+                    if (duplicate := self._applied_before(command_id)) is not None:
+                        return duplicate
                 except BaseException as e:
                     self._evict(loaded)
                     # The same command id, sent by another process, may have been applied
                     # since the check above; its effect (the account now open, the clock
                     # moved on) is what refused this copy: answer as a duplicate.
-                    if (isinstance(e, LedgerError) and command_id is not None
-                            and (done := self.recorder.outcome(command_id)) is not None):
-                        return Applied(command_id, done, duplicate=True)
+                    if isinstance(e, LedgerError) and (duplicate := self._applied_before(command_id)) is not None:
+                        return duplicate
                     raise
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
         raise ConflictError(f"{what}: other writers kept changing this account; nothing was written, try again")
@@ -347,8 +354,7 @@ class LinkLedger(Application[UUID]):
             pending = 0
             self._refreshed = set()
             page_ids = [aid for _, aid in page]
-            self._refresh([*page_ids, *(r.resource_id for aid in page_ids
-                                        if (cached := self._cached(aid)) is not None for r in cached.resources)])
+            self._refresh(self._and_cached_resources(page_ids))
             for aid in page_ids:
                 p = self.portfolio(self.repository.get(aid, deepcopy_from_cache=False))
                 try:
@@ -428,7 +434,7 @@ class LinkLedger(Application[UUID]):
                      command_id: str | None = None) -> Applied:
         at = require_aware(at)
         return self._execute(account_id(name), at, "open_account", lambda p, rules: None, command_id,
-                             new_account=lambda: Account.open(name, vendor, currency, at))
+                             new_account=lambda: Account.open(name, vendor, currency, at), account_name=name)
 
     def add_user(self, account: str, name: str, email: str, role: str, at: datetime,
                  command_id: str | None = None) -> Applied:
