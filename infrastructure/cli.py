@@ -11,18 +11,16 @@ import signal
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from domain.billing_day import deduction_time, month_bounds
 from domain.errors import LedgerError
 from infrastructure.event_store import StoreUrlError, event_store_env
 from infrastructure.settings import Settings
-from infrastructure.view_store import ViewStoreError
+from infrastructure.view_store import ViewStore, ViewStoreError
 from infrastructure.view_stores import default_views_for, open_view_store
 from projections.names import PROJECTION_NAMES
 from projections.rendering import to_json
@@ -49,14 +47,17 @@ def open_writer(store: str, prices: list[Path], policies: list[Path], at: dateti
 
     ledger = open_ledger(store)
     try:
-        mark = ledger.watermark()
-        when = max(t for t in (at, mark) if t is not None) if (at or mark) else None
+        when = latest(at, ledger.watermark())
         if when is not None:
             record_rule_files(ledger, prices, policies, when)
     except BaseException:
         ledger.close()
         raise
     return ledger
+
+
+def latest(*times: datetime | None) -> datetime | None:
+    return max((t for t in times if t is not None), default=None)
 
 
 def _period(text: str) -> str:
@@ -182,8 +183,7 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
         with open_ledger(args.store, must_exist=True) as ledger:
             mark = ledger.watermark()
             closes_at = month_closes_at(ledger, doc.get("vendor", ""), args.period)
-        note = empty_month_note(args.period, max((t for t in (clock, mark) if t is not None), default=None),
-                                closes_at)
+        note = empty_month_note(args.period, latest(clock, mark), closes_at)
     sys.stdout.write(to_json(doc) if args.json else render_invoice_text(doc, note))
     return 0
 
@@ -294,12 +294,12 @@ class StopFlag:
 
 def project_after_write(ledger: LinkLedger, args: argparse.Namespace) -> int:
     """After a write command, catch the views up (unless --no-project): one process, fresh views."""
+    if args.no_project:
+        return 0
     from infrastructure.event_log import EventLog
     from infrastructure.projection_runner import ProjectionRunner
     from projections.catalog import PROJECTIONS
 
-    if args.no_project:
-        return 0
     store = open_view_store(views_of(args))
     try:
         with ProjectionRunner(EventLog(ledger), store, PROJECTIONS.values(), progress=sys.stderr) as runner:
@@ -320,14 +320,25 @@ def _selected(names: list[str] | None) -> list[Any]:
     return [PROJECTIONS[n] for n in names] if names else list(PROJECTIONS.values())
 
 
-def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
+@contextlib.contextmanager
+def ledger_and_views(args: argparse.Namespace) -> Iterator[tuple[LinkLedger, ViewStore]]:
+    """The event store (it must exist), then its view store: nothing is made for a wrong path."""
     from infrastructure.bootstrap import open_ledger
+
+    with open_ledger(args.store, must_exist=True) as ledger:
+        store = open_view_store(views_of(args))
+        try:
+            yield ledger, store
+        finally:
+            store.close()
+
+
+def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     from infrastructure.event_log import EventLog
     from infrastructure.projection_runner import ProjectionRunner
 
     stop = StopFlag()
-    with open_ledger(args.store, must_exist=True) as ledger:
-        store = open_view_store(views_of(args))
+    with ledger_and_views(args) as (ledger, store):
         log = EventLog(ledger)
         runner = ProjectionRunner(log, store, _selected(args.only), page_size=args.page_size,
                                   progress=None if args.quiet else sys.stderr, should_stop=stop)
@@ -336,7 +347,6 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
         finally:
             runner.close()
             log.close()
-            store.close()
     for failure in report.failures:
         print(f"linkledger: {failure}", file=sys.stderr)
     cps = ", ".join(f"{name} at {cp}" for name, cp in report.checkpoints.items())
@@ -345,17 +355,12 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.bootstrap import open_ledger
     from infrastructure.event_log import EventLog
     from infrastructure.rebuild import rebuild
 
     [projection] = _selected([args.projection])
-    with open_ledger(args.store, must_exist=True) as ledger:
-        store = open_view_store(views_of(args))
-        try:
-            result = rebuild(EventLog(ledger), store, projection, page_size=args.page_size, progress=sys.stderr)
-        finally:
-            store.close()
+    with ledger_and_views(args) as (ledger, store):
+        result = rebuild(EventLog(ledger), store, projection, page_size=args.page_size, progress=sys.stderr)
     rate = result.events / result.seconds if result.seconds else 0.0
     print(f"rebuilt {result.projection} as build {result.new} from {result.events} events in {result.seconds:.2f}s "
           f"({rate:,.0f} ev/s)")
@@ -368,17 +373,12 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.bootstrap import open_ledger
     from infrastructure.event_log import EventLog
     from infrastructure.status import render_settlement, render_status, settlement, status
 
-    with open_ledger(args.store, must_exist=True) as ledger:
-        store = open_view_store(views_of(args))
-        try:
-            rows = status(EventLog(ledger), store)
-            ledger_doc = settlement(ledger)
-        finally:
-            store.close()
+    with ledger_and_views(args) as (ledger, store):
+        rows = status(EventLog(ledger), store)
+        ledger_doc = settlement(ledger)
     if args.json:
         sys.stdout.write(to_json({"settlement": ledger_doc, "views": rows}))
     else:
