@@ -82,15 +82,12 @@ def deduction_time_of(vendor: str, day: date, rules: RuleBook) -> datetime:
 def next_due(p: Portfolio, rules: RuleBook) -> Due | None:
     """The earliest rule due for this account, or None if nothing will ever fall due
     without a command."""
-    candidates: list[Due] = []
     acct = p.account
     from_day = acct.deducted_through + ONE_DAY if acct.deducted_through else day_of(acct.opened_at)
     day = first_billable_day(list(p.resources.values()), from_day, rules)
-    if day is not None:
-        candidates.append(Due(deduction_time_of(acct.vendor, day, rules), Priority.DEDUCT, acct.name,
-                              Action.DEDUCT, day))
-    other = next_other_than_deduction(p)
-    return min([*candidates, other]) if other else (candidates[0] if candidates else None)
+    deduction = None if day is None else Due(deduction_time_of(acct.vendor, day, rules), Priority.DEDUCT,
+                                             acct.name, Action.DEDUCT, day)
+    return min((d for d in (deduction, next_other_than_deduction(p)) if d is not None), default=None)
 
 
 def next_other_than_deduction(p: Portfolio) -> Due | None:

@@ -48,10 +48,7 @@ class RuleLibrary(Aggregate):
         TOPIC: ClassVar[str] = "linkledger.RuleLibrary.Started"
 
         def apply(self, lib: RuleLibrary) -> None:
-            lib.price_books = []
-            lib.policies = []
-            lib.digests = {}
-            lib.recorded = []
+            lib.recorded = []  # (kind, rules, digest, source, at), in the order recorded
 
     class PriceBookRecorded(Event):
         TOPIC: ClassVar[str] = "linkledger.RuleLibrary.PriceBookRecorded"
@@ -60,8 +57,6 @@ class RuleLibrary(Aggregate):
         source: str
 
         def apply(self, lib: RuleLibrary) -> None:
-            lib.price_books.append(self.book)
-            lib.digests[("price book", self.book.version)] = self.digest
             lib.recorded.append(("price book", self.book, self.digest, self.source, self.at))
 
     class PolicyRecorded(Event):
@@ -71,16 +66,22 @@ class RuleLibrary(Aggregate):
         source: str
 
         def apply(self, lib: RuleLibrary) -> None:
-            lib.policies.append(self.policy)
-            lib.digests[("policy", self.policy.version)] = self.digest
             lib.recorded.append(("policy", self.policy, self.digest, self.source, self.at))
 
     @classmethod
     def start(cls, at: datetime) -> RuleLibrary:
         return cls._create(cls.Started, id=RULE_LIBRARY_ID, at=at)
 
+    @property
+    def price_books(self) -> list[PriceBook]:
+        return [r for kind, r, *_ in self.recorded if kind == "price book"]
+
+    @property
+    def policies(self) -> list[Policy]:
+        return [r for kind, r, *_ in self.recorded if kind == "policy"]
+
     def _is_new(self, kind: str, version: str, new_digest: str, source: str) -> bool:
-        known = self.digests.get((kind, version))
+        known = next((d for k, r, d, *_ in self.recorded if k == kind and r.version == version), None)
         if known is None:
             return True
         if known != new_digest:
@@ -108,7 +109,7 @@ class RuleLibrary(Aggregate):
         return True
 
     def rule_book(self) -> RuleBook:
-        return RuleBook(prices=PriceCatalog(list(self.price_books)), policies=PolicyBook(list(self.policies)))
+        return RuleBook(prices=PriceCatalog(self.price_books), policies=PolicyBook(self.policies))
 
     def describe(self) -> list[dict[str, Any]]:
         """Every recorded rule file, in the order recorded."""
