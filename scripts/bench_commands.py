@@ -67,6 +67,8 @@ if str(ROOT) not in sys.path:
 
 import orjson
 
+from bench_report import code_state, machine
+
 PRICES = [ROOT / "examples" / "zenlayer" / "prices.toml"]
 TWO_YEARS = ROOT / "examples" / "zenlayer" / "two_years.txt"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -641,21 +643,6 @@ def phase_startup(workdir: Path, runs: int) -> dict[str, Any]:
 
 
 # ============================================================================ the report
-def machine() -> str:
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} CPUs (load average {load}), Python {sys.version.split()[0]}, "
-            f"SQLite {sqlite3.sqlite_version}")
-
-
-def code_state() -> str:
-    try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return f"unknown ({ROOT} is not a git checkout)"
-    return f"commit {head}" + (f" + {len(dirty)} modified file(s): {' '.join(d[3:] for d in dirty)}" if dirty else "")
 
 
 def table(head: list[str], rows: list[list[str]], right: set[int]) -> None:

@@ -69,6 +69,7 @@ from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.redis_views import RedisViewStore, parse_redis_url
 from infrastructure.sqlite_views import SQLiteViewStore
 from projections.catalog import PROJECTIONS
+from bench_report import code_state, machine
 
 PRICES = [ROOT / "examples" / "zenlayer" / "prices.toml", ROOT / "examples" / "alibaba" / "prices.toml"]
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -867,26 +868,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def machine(redis_url: str) -> str:
+def redis_machine(redis_url: str) -> str:
     try:
         redis_version = redis.Redis.from_url(redis_url).info("server")["redis_version"]
     except redis.RedisError:
         redis_version = "?"
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    return (f"{os.cpu_count()} CPUs (load average {load}), Python {sys.version.split()[0]}, "
-            f"SQLite {sqlite3.sqlite_version}, Redis server {redis_version}")
+    return machine(f"Redis server {redis_version}")
 
 
-def code_state() -> str:
-    """The commit measured, and whether tracked files differ from it."""
-    try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.splitlines()
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown (no git)"
-    return f"commit {head}" + (f" + {len(dirty)} modified file(s): {' '.join(d[3:] for d in dirty)}" if dirty else "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -915,7 +904,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _bench(args: argparse.Namespace, workdir: Path, redis_url: str, prefixes: dict[str, str]) -> int:
-    print(f"machine: {machine(redis_url)}")
+    print(f"machine: {redis_machine(redis_url)}")
     print(f"code: {code_state()}")
     print(f"command: {shlex.join([sys.executable, *sys.argv])}\n")
     store = workdir / f"fleet-{args.accounts}a-{args.months}m-s{args.seed}.db"
