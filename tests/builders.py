@@ -40,6 +40,17 @@ def events_named(ledger: LinkLedger, originator_id: Any, name: str) -> list[Any]
     return [e for e in ledger.events_of(originator_id) if type(e).__name__ == name]
 
 
+# ACME with 1000.00 and two active 10G ports, HKG-1 and SIN-1, as scenario lines
+# (after an `@prices {prices}` line).
+ACME_TWO_ACTIVE_PORTS = """2026-01-01T00:00Z open_account ACME vendor=zenlayer
+2026-01-01T00:00Z top_up ACME amount=1000.00
+2026-01-01T09:00Z order_port ACME HKG-1 site=HKG speed=10G
+2026-01-01T09:00Z order_port ACME SIN-1 site=SIN speed=10G
+2026-01-01T09:00Z complete_cross_connect HKG-1
+2026-01-01T09:00Z complete_cross_connect SIN-1
+"""
+
+
 def zenlayer_account(ledger: LinkLedger, balance: str = "1000.00", at: str = "2026-01-01T00:00") -> None:
     """ACME with an administrator, a finance user and a read-only user, topped up."""
     ledger.open_account("ACME", "zenlayer", "USD", T(at))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from infrastructure.bootstrap import open_ledger
+from tests.builders import ACME_TWO_ACTIVE_PORTS
 from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES
 
@@ -61,14 +62,7 @@ def test_run_until_then_resume_equals_one_full_run(capsys, tmp_path: Path):
         invoices_json(capsys, parts, "ACME", ["2026-01", "2026-02"])
 
 
-GOOD = """@prices {prices}
-2026-01-01T00:00Z open_account ACME vendor=zenlayer
-2026-01-01T00:00Z top_up ACME amount=1000.00
-2026-01-01T09:00Z order_port ACME HKG-1 site=HKG speed=10G
-2026-01-01T09:00Z order_port ACME SIN-1 site=SIN speed=10G
-2026-01-01T09:00Z complete_cross_connect HKG-1
-2026-01-01T09:00Z complete_cross_connect SIN-1
-2026-01-02T00:00Z create_private_connect ACME PC-1 a=port:HKG-1 z=port:SIN-1 bandwidth=500M
+GOOD = "@prices {prices}\n" + ACME_TWO_ACTIVE_PORTS + """2026-01-02T00:00Z create_private_connect ACME PC-1 a=port:HKG-1 z=port:SIN-1 bandwidth=500M
 2026-01-03T00:00Z create_private_connect ACME PC-AWS a=port:HKG-1 z=aws:HC-1@AWS-ap-east-1 bandwidth=80M
 2026-01-04T00:00Z cut_bandwidth PC-1 to=400M
 2026-01-04T01:00Z cut_bandwidth PC-1 to=300M

@@ -10,20 +10,14 @@ from pathlib import Path
 import pytest
 
 from infrastructure.bootstrap import open_ledger
+from tests.builders import ACME_TWO_ACTIVE_PORTS
 from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES
 from tests.views.conftest import redis_views_url  # noqa: F401  (a fixture)
 
 PRICES = EXAMPLES / "zenlayer" / "prices.toml"
 
-EARLIER = """@prices {prices}
-2026-01-01T00:00Z open_account ACME vendor=zenlayer
-2026-01-01T00:00Z top_up ACME amount=1000.00
-2026-01-01T09:00Z order_port ACME HKG-1 site=HKG speed=10G
-2026-01-01T09:00Z order_port ACME SIN-1 site=SIN speed=10G
-2026-01-01T09:00Z complete_cross_connect HKG-1
-2026-01-01T09:00Z complete_cross_connect SIN-1
-"""
+EARLIER = "@prices {prices}\n" + ACME_TWO_ACTIVE_PORTS
 # Lines a second run adds after EARLIER, then the refused one (no account named NOBODY).
 LATER = """2026-01-02T00:00Z create_private_connect ACME PC-1 a=port:HKG-1 z=port:SIN-1 bandwidth=500M
 2026-01-06T00:00Z top_up ACME amount=50.00

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import redis
 
+from infrastructure.bootstrap import open_ledger, record_rule_files
 from infrastructure.event_log import EventLog
 from infrastructure.ledger import LinkLedger
 from infrastructure.redis_views import RedisViewStore
-from infrastructure.bootstrap import open_ledger, record_rule_files
 from infrastructure.scenario import parse_scenario, run_scenario
 from infrastructure.sqlite_views import SQLiteViewStore
 from infrastructure.view_store import ViewStore

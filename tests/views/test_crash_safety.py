@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from infrastructure.bootstrap import open_ledger, record_rule_files
 from infrastructure.event_log import EventLog
 from infrastructure.projection_runner import ProjectionRunner
 from infrastructure.redis_views import RedisViewStore
-from infrastructure.bootstrap import open_ledger, record_rule_files
 from infrastructure.scenario import parse_scenario, run_scenario
 from infrastructure.view_store import Build, ViewStore
 from projections.catalog import PROJECTIONS

@@ -7,7 +7,6 @@ from domain.errors import HostedCapacityExceededError, UnknownResourceError
 from domain.price_book import PriceBook
 from tests.builders import D, T, daily_lines, two_active_ports, zenlayer_account
 
-
 # The example book prices only some tiers; this one prices the others the test orders.
 LARGER_TIERS = PriceBook.from_mapping({
     "vendor": "zenlayer", "version": "test-larger-aws-tiers", "effective_on": date(2026, 1, 1), "currencies": ["USD"],
