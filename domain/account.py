@@ -8,9 +8,11 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
+from domain.billing_day import day_of, month_key
 from domain.charges import ChargeLine
 from domain.errors import CurrencyMismatchError, DuplicateNameError, InvalidAmountError
 from domain.events import Aggregate, Frozen, account_id
+from domain.invoice import add_entry, entry_of, line_period, next_period
 from domain.money import check_currency, round_line_amount
 
 
@@ -24,6 +26,30 @@ class ResourceRef(Frozen):
     resource_id: UUID
     name: str
     kind: str
+
+
+class AdjustmentLine(Frozen):
+    """One invoice line re-rated by a price correction: its old amount (after earlier
+    adjustments), its new amount and the difference (positive: the customer owes more)."""
+
+    correction: str
+    invoice: str | None  # the issued invoice's number; None while its month is not issued
+    period: str
+    line_id: str | None
+    resource: str
+    item: str
+    from_day: date
+    to_day: date
+    charges: list[str]  # the charge lines re-rated: "<account version>:<line index>"
+    old_amount: Decimal
+    new_amount: Decimal
+    difference: Decimal
+    price_ref: str
+
+
+def _empty_window(opening: Decimal) -> dict[str, Decimal]:
+    return {"opening": opening, "credits": Decimal(0), "payments": Decimal(0), "charges": Decimal(0),
+            "adjustments": Decimal(0)}
 
 
 class Account(Aggregate):
@@ -53,6 +79,14 @@ class Account(Aggregate):
             a.stage = "active"
             a.protection_ends_at = None
             a.suspension_ends_at = None
+            a.drafts = {}  # period -> merged invoice entries, for the months not yet issued
+            a.draft_tails = {}  # period -> {(resource, item): index of the daily line the next day may extend}
+            a.issued_through = None  # the last month issued
+            a.invoices_issued = 0
+            a.window = _empty_window(Decimal(0))  # money moved since the last invoice was issued
+            a.window_adjustments = []  # adjustments recorded since then: the next invoice lists them
+            a.corrections = []  # price corrections applied to this account
+            a.rerated = {}  # charge line "v:i" -> its amount after the latest adjustment
 
     class UserAdded(Event):
         TOPIC: ClassVar[str] = "linkledger.Account.UserAdded"
@@ -78,6 +112,7 @@ class Account(Aggregate):
 
         def apply(self, a: Account) -> None:
             a.balance = self.balance_after
+            a.window["credits" if self.kind == "top_up" else "payments"] += self.amount
             if a.stage == "recycled" and a.balance >= 0:
                 a.stage = "active"  # the debt left after a recycle is paid: good standing again
 
@@ -91,8 +126,49 @@ class Account(Aggregate):
 
         def apply(self, a: Account) -> None:
             a.balance = self.balance_after
+            a.window["charges"] += self.total
             if self.reason == "daily" and self.service_day is not None:
                 a.deducted_through = self.service_day
+            charged_on = day_of(self.at)
+            for i, line in enumerate(self.lines):
+                a.draft_entry(entry_of(self.reason, line, charged_on, f"{self.originator_version}:{i}"))
+
+    class InvoiceIssued(Event):
+        """A month closed: its invoice, frozen. `document` is what the customer was sent
+        (JSON values); `sources` names the charge lines behind each line id."""
+
+        TOPIC: ClassVar[str] = "linkledger.Account.InvoiceIssued"
+        period: str
+        number: str
+        document: dict[str, Any]
+        sources: dict[str, list[str]]
+
+        def apply(self, a: Account) -> None:
+            a.issued_through = self.period
+            a.invoices_issued += 1
+            a.drafts.pop(self.period, None)
+            a.draft_tails.pop(self.period, None)
+            a.window = _empty_window(a.balance)
+            a.window_adjustments = []
+
+    class PricesAdjusted(Event):
+        """A price correction re-rated charges already made: the balance moves by the net
+        difference (`total`; positive: the customer owes more)."""
+
+        TOPIC: ClassVar[str] = "linkledger.Account.PricesAdjusted"
+        correction: str
+        reason: str
+        lines: list[AdjustmentLine]
+        rerated: dict[str, Decimal]
+        total: Decimal
+        balance_after: Decimal
+
+        def apply(self, a: Account) -> None:
+            a.balance = self.balance_after
+            a.corrections.append(self.correction)
+            a.rerated.update(self.rerated)
+            a.window["adjustments"] += self.total
+            a.window_adjustments.extend(self.lines)
 
     class BalanceExhausted(Event):
         """Zenlayer: the balance fell below zero; the protection stage starts."""
@@ -178,6 +254,29 @@ class Account(Aggregate):
             balance_after=self.balance - total,
             at=at,
         )
+
+    def issue_invoice(self, period: str, number: str, document: dict[str, Any], sources: dict[str, list[str]],
+                      at: datetime) -> None:
+        self.trigger_event(self.InvoiceIssued, period=period, number=number, document=document, sources=sources,
+                           at=at)
+
+    def adjust(self, correction: str, reason: str, lines: list[AdjustmentLine], rerated: dict[str, Decimal],
+               at: datetime) -> None:
+        total = sum((line.difference for line in lines), Decimal(0))
+        self.trigger_event(self.PricesAdjusted, correction=correction, reason=reason, lines=lines, rerated=rerated,
+                           total=total, balance_after=self.balance - total, at=at)
+
+    # ------------------------------------------------------------- invoices
+    @property
+    def open_period(self) -> str:
+        """The first month not yet issued."""
+        return next_period(self.issued_through) if self.issued_through else month_key(day_of(self.opened_at))
+
+    def draft_entry(self, entry: dict[str, Any]) -> None:
+        period = line_period(entry["reason"], entry["from"], entry["charged_on"])
+        if self.issued_through is not None and period <= self.issued_through:
+            period = self.open_period  # a charge for a month already issued goes on the next invoice
+        add_entry(self.drafts.setdefault(period, []), self.draft_tails.setdefault(period, {}), entry)
 
     # ------------------------------------------------- Zenlayer's balance ladder
     def exhaust_balance(self, protection_ends_at: datetime, suspension_ends_at: datetime, policy_ref: str,

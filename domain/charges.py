@@ -27,6 +27,11 @@ class ChargeLine(Frozen):
     price_ref: str
     basis: str
 
+    @property
+    def entry(self) -> str:
+        """The price entry that priced this line (`PriceEntry.describe()`): the head of its basis."""
+        return self.basis.split("; ", 1)[0]
+
     @classmethod
     def priced(
         cls,

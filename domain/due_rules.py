@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import Enum, IntEnum
 
 from domain import financial_lock, protection_stage
-from domain.billing_day import ONE_DAY, day_of, deduction_time
+from domain.billing_day import ONE_DAY, day_of, deduction_time, month_bounds, month_key
 from domain.charges import ChargeLine
 from domain.daily_charge import DayBiller, first_billable_day, lines_for_day
 from domain.errors import InsufficientBalanceError, LedgerError
@@ -28,17 +28,20 @@ from domain.rule_book import RuleBook
 
 
 class Priority(IntEnum):
-    """Due rules at the same instant run in this order: money first, then renewals,
-    then stage changes, then removals."""
+    """Due rules at the same instant run in this order: money first, then the month's
+    invoice (just after the deduction for its last day), then renewals, then stage
+    changes, then removals."""
 
     DEDUCT = 0
-    RENEW = 1
-    STAGE = 2
-    REMOVE = 3
+    ISSUE = 1
+    RENEW = 2
+    STAGE = 3
+    REMOVE = 4
 
 
 class Action(str, Enum):
     DEDUCT = "deduct"
+    ISSUE_INVOICE = "issue_invoice"
     START_SUSPENSION = "start_suspension"
     RECYCLE = "recycle"
     PURGE = "purge"
@@ -57,7 +60,8 @@ class Due:
     day: date | None = None
 
     def describe(self) -> str:
-        what = f"{self.action.value} for {self.day.isoformat()}" if self.day else self.action.value
+        day = self.day and (month_key(self.day) if self.action is Action.ISSUE_INVOICE else self.day.isoformat())
+        what = f"{self.action.value} for {day}" if day else self.action.value
         return f"{what} of {self.subject} due at {self.at.isoformat()}"
 
 
@@ -79,6 +83,14 @@ def deduction_time_of(vendor: str, day: date, rules: RuleBook) -> datetime:
     return deduction_time(day, billing.deduct_at_hour)
 
 
+def invoice_due_at(vendor: str, period: str, rules: RuleBook) -> datetime:
+    """When `period` closes and its invoice is issued: the invoicing policy's hours after the
+    deduction for its last day (policies in force on that day)."""
+    _, last = month_bounds(period)
+    hours = rules.policies.invoicing_on(vendor, last).close_hours_after_last_deduction
+    return deduction_time_of(vendor, last, rules) + timedelta(hours=hours)
+
+
 def next_due(p: Portfolio, rules: RuleBook) -> Due | None:
     """The earliest rule due for this account, or None if nothing will ever fall due
     without a command."""
@@ -87,13 +99,15 @@ def next_due(p: Portfolio, rules: RuleBook) -> Due | None:
     day = first_billable_day(list(p.resources.values()), from_day, rules)
     deduction = None if day is None else Due(deduction_time_of(acct.vendor, day, rules), Priority.DEDUCT,
                                              acct.name, Action.DEDUCT, day)
-    return min((d for d in (deduction, next_other_than_deduction(p)) if d is not None), default=None)
+    return min((d for d in (deduction, next_other_than_deduction(p, rules)) if d is not None), default=None)
 
 
-def next_other_than_deduction(p: Portfolio) -> Due | None:
+def next_other_than_deduction(p: Portfolio, rules: RuleBook) -> Due | None:
     """The earliest rule due for this account that is not a daily deduction."""
-    candidates: list[Due] = []
     acct = p.account
+    period = acct.open_period
+    candidates = [Due(invoice_due_at(acct.vendor, period, rules), Priority.ISSUE, acct.name, Action.ISSUE_INVOICE,
+                      month_bounds(period)[0])]
     if acct.stage == "protection" and acct.protection_ends_at is not None:
         candidates.append(Due(acct.protection_ends_at, Priority.STAGE, acct.name, Action.START_SUSPENSION))
     if acct.stage == "suspension" and acct.suspension_ends_at is not None:
@@ -120,6 +134,9 @@ def run(p: Portfolio, due: Due, rules: RuleBook) -> None:
         assert due.day is not None
         lines = lines_for_day(list(p.resources.values()), due.day, rules, p.account.currency)
         p.debit("daily", lines, at, rules, day=due.day)
+    elif due.action is Action.ISSUE_INVOICE:
+        assert due.day is not None
+        p.issue_invoice(month_key(due.day), at, rules)
     elif due.action is Action.START_SUSPENSION:
         policy = rules.policies.zenlayer_on(day_of(at))
         protection_stage.start_suspension(p.account, p.zenlayer_resources(), policy, at)
@@ -189,7 +206,10 @@ def _following_deductions(p: Portfolio, first: Due, upto: datetime, rules: RuleB
     the next deduction and each deduction changes nothing but the balance. Stops at the
     first day with no line, or once a deduction did more (a protection stage, a lock);
     `settle` then goes on one rule at a time."""
-    other = next_other_than_deduction(p)
+    try:
+        other = next_other_than_deduction(p, rules)
+    except LedgerError:  # no policy to say when: `settle`'s next_due reports it as usual
+        return 0
     biller = DayBiller(p.resources.values(), rules, p.account.currency)
     ran = 0
     day = first.day + ONE_DAY if first.day else None

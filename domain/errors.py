@@ -109,3 +109,11 @@ class InsufficientBalanceError(LedgerError):
 
 class ReceiverIsFreeError(LedgerError):
     rule = "only the initiator is charged"
+
+
+class UnknownInvoiceError(LedgerError):
+    rule = "invoice"
+
+
+class PriceCorrectionError(LedgerError):
+    rule = "price correction"

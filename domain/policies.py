@@ -49,6 +49,19 @@ class HostedConnectionPolicy(Frozen):
         return self
 
 
+class InvoicingPolicy(Frozen):
+    """When a month closes and its invoice is issued: `close_hours_after_last_deduction`
+    after the deduction for the month's last day (0: just after it), numbered
+    `<number_prefix>-<ACCOUNT>-<nnnnnn>`. A policy file without an [invoicing] section
+    gets these defaults."""
+
+    close_hours_after_last_deduction: int = Field(default=0, ge=0, le=24 * 28)
+    number_prefix: str = Field(default="INV", pattern=r"^[A-Z][A-Z0-9]{0,7}$")
+
+
+DEFAULT_INVOICING = InvoicingPolicy()
+
+
 class ZenlayerPolicy(Frozen):
     vendor: Literal["zenlayer"]
     version: str = Field(min_length=1)
@@ -59,6 +72,7 @@ class ZenlayerPolicy(Frozen):
     deletion: DeletionPolicy
     negative_balance: NegativeBalancePolicy
     aws_hosted_connection: HostedConnectionPolicy
+    invoicing: InvoicingPolicy | None = None  # None: DEFAULT_INVOICING (left out of the digest)
 
 
 class AlibabaBilling(Frozen):
@@ -85,6 +99,7 @@ class AlibabaPolicy(Frozen):
     billing: AlibabaBilling
     financial_lock: FinancialLockPolicy
     router_interface: RouterInterfacePolicy
+    invoicing: InvoicingPolicy | None = None  # None: DEFAULT_INVOICING (left out of the digest)
 
 
 Policy = ZenlayerPolicy | AlibabaPolicy
@@ -134,6 +149,12 @@ class PolicyBook:
         p = self._on("zenlayer", day)
         assert isinstance(p, ZenlayerPolicy)
         return p
+
+    def on(self, vendor: str, day: date) -> Policy:
+        return self._on(vendor, day)
+
+    def invoicing_on(self, vendor: str, day: date) -> InvoicingPolicy:
+        return self._on(vendor, day).invoicing or DEFAULT_INVOICING
 
     def alibaba_on(self, day: date) -> AlibabaPolicy:
         p = self._on("alibaba", day)

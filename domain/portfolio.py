@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import TypeVar
 
 from domain import financial_lock, protection_stage
-from domain.account import Account, ResourceRef, User
+from domain.account import Account, AdjustmentLine, ResourceRef, User
 from domain.bandwidth import hosted_capacity_for
-from domain.billing_day import ONE_DAY, add_months, day_of
+from domain.billing_day import ONE_DAY, add_months, day_of, month_bounds
 from domain.charges import ChargeLine
 from domain.daily_charge import daily_quote
 from domain.errors import (
@@ -30,6 +30,7 @@ from domain.errors import (
     WrongResourceKindError,
 )
 from domain.hosted_connection import HostedConnection
+from domain.invoice import invoice_number, issue_document, memo_of
 from domain.physical_connection import LeasedLine, PhysicalConnection
 from domain.port import Port
 from domain.private_connect import End, PrivateConnect
@@ -123,6 +124,50 @@ class Portfolio:
             financial_lock.lock_overdue(
                 self.account, self.of_kind(PhysicalConnection), rules.policies.alibaba_on(policy_day), at
             )
+
+    def adjust(self, correction: str, reason: str, lines: list[AdjustmentLine], rerated: dict[str, Decimal],
+               at: datetime, rules: RuleBook) -> None:
+        """Record a price correction's adjustments; the balance moves by the net difference and
+        what follows is what a charge (net debit) or a credit (net credit) would bring."""
+        self.account.adjust(correction, reason, lines, rerated, at)
+        net = sum((line.difference for line in lines), Decimal(0))
+        if not net:
+            return
+        acct = self.account
+        if net > 0 and acct.balance < 0:
+            if acct.vendor == "zenlayer" and acct.stage in ("active", "recycled"):
+                protection_stage.start_protection(acct, rules.policies.zenlayer_on(day_of(at)), at)
+            if acct.vendor == "alibaba":
+                financial_lock.lock_overdue(acct, self.of_kind(PhysicalConnection), rules.policies.alibaba_on(day_of(at)),
+                                            at)
+        elif net < 0 and acct.balance >= 0:
+            if acct.vendor == "zenlayer" and acct.stage in ("protection", "suspension"):
+                protection_stage.restore(acct, self.zenlayer_resources(), at)
+            if acct.vendor == "alibaba":
+                financial_lock.recover_paid(self.of_kind(PhysicalConnection), at)
+
+    def issue_invoice(self, period: str, at: datetime, rules: RuleBook) -> None:
+        """Close `period`: issue its invoice from the account's draft, frozen from now on."""
+        acct = self.account
+        first, last = month_bounds(period)
+        memos = [memo_of(pc.name, pc.leased_line.operator, pc.leased_line.monthly_rent, pc.leased_line.currency)
+                 for pc in self.of_kind(PhysicalConnection) if day_of(pc.history[0].at) <= last]
+        draft = acct.drafts.get(period, [])
+        days = [first + ONE_DAY * i for i in range((last - first).days + 1)]
+        policies = sorted({rules.policies.on(acct.vendor, d).version for d in days})
+        window = acct.window
+        closing = acct.balance
+        number = invoice_number(rules.policies.invoicing_on(acct.vendor, last).number_prefix, acct.name,
+                                acct.invoices_issued + 1)
+        document, sources = issue_document(
+            header={"account": acct.name, "currency": acct.currency, "vendor": acct.vendor},
+            period=period, draft=draft, memos=memos,
+            adjustments=[line.model_dump() for line in acct.window_adjustments],
+            balance={**window, "closing": closing},
+            number=number, at=at,
+            price_books=sorted({line["price_ref"] for line in draft}), policies=policies,
+        )
+        acct.issue_invoice(period, number, document, sources, at)
 
     def add_user(self, name: str, email: str, role: str, at: datetime) -> None:
         self.account.add_user(User(name=name, email=email, role=role), at)

@@ -110,7 +110,10 @@ class Quote(Frozen):
 
 
 class PriceCatalog:
-    def __init__(self, books: list[PriceBook]) -> None:
+    """Every price book, plus the price corrections (as books, `PriceCorrection.as_book`) in
+    the order they were recorded: a correction ranks after every book of its date."""
+
+    def __init__(self, books: list[PriceBook], corrections: list[PriceBook] | None = None) -> None:
         problems: list[str] = []
         for version, n in Counter(b.version for b in books).items():
             if n > 1:
@@ -126,7 +129,9 @@ class PriceCatalog:
                 seen[k] = b.version
         if problems:
             raise RuleFileError("price books", problems)
-        self.books = sorted(books, key=lambda b: (b.vendor, b.effective_on, b.version))
+        ranked = [(b.vendor, b.effective_on, 0, 0, b.version, b) for b in books]
+        ranked += [(c.vendor, c.effective_on, 1, n, c.version, c) for n, c in enumerate(corrections or [])]
+        self.books = [r[-1] for r in sorted(ranked, key=lambda r: r[:5])]
         # The catalog never changes: a quote is worked out once per question (settling a year
         # for thousands of resources asks the same few questions for every day).
         self._quotes: dict[tuple[Any, ...], Quote | PriceNotFoundError] = {}
@@ -181,6 +186,20 @@ class PriceCatalog:
             f"no {vendor} price book in force on {on.isoformat()} prices {what}; "
             f"supply one with --prices FILE or a '@prices FILE' scenario line"
         )
+
+    def entry_price(self, vendor: str, entry: str, on: date, currency: str) -> tuple[Decimal, str] | None:
+        """The unit price in force on `on` of the entry named `entry` (`PriceEntry.describe()`)
+        and the book (or correction) that gives it; None if no book in force has it."""
+        key = ("entry", vendor, entry, on, currency)
+        if key not in self._quotes:
+            found = None
+            for book in reversed([b for b in self.books if b.vendor == vendor and b.effective_on <= on]):
+                found = next(((e.price[currency], book.version) for e in book.entries
+                              if e.describe() == entry and currency in e.price), None)
+                if found is not None:
+                    break
+            self._quotes[key] = found  # type: ignore[assignment]
+        return self._quotes[key]  # type: ignore[return-value]
 
     def distance_band(self, vendor: str, region_a: str, region_b: str, on: date) -> tuple[str, str]:
         """The band and the book that gave it, for a VPC interconnection between two regions."""

@@ -17,8 +17,7 @@ def problems_of(error: ValidationError) -> list[str]:
     for e in error.errors():
         where = ".".join(str(p) for p in e["loc"]) or "(file)"
         msg = e["msg"]
-        if msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+        msg = msg.removeprefix("Value error, ")
         out.append(f"{where}: {msg}")
     return out
 

@@ -18,10 +18,11 @@ from uuid import NAMESPACE_URL, uuid5
 
 from pydantic import Field
 
-from domain.errors import RuleFileError
+from domain.errors import PriceCorrectionError, RuleFileError
 from domain.events import Aggregate
 from domain.policies import AlibabaPolicy, Policy, PolicyBook, ZenlayerPolicy
 from domain.price_book import PriceBook, PriceCatalog
+from domain.price_correction import PriceCorrection
 from domain.rule_book import RuleBook
 
 RULE_LIBRARY_ID = uuid5(NAMESPACE_URL, "linkledger:rule-library")
@@ -29,9 +30,12 @@ RULE_LIBRARY_ID = uuid5(NAMESPACE_URL, "linkledger:rule-library")
 AnyPolicy = Annotated[ZenlayerPolicy | AlibabaPolicy, Field(discriminator="vendor")]
 
 
-def digest(rules: PriceBook | Policy) -> str:
+def digest(rules: PriceBook | Policy | PriceCorrection) -> str:
     """sha256 of the rules' canonical JSON: formatting and comments in the file do not count."""
-    canonical = json.dumps(rules.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    data = rules.model_dump(mode="json")
+    if data.get("invoicing", "given") is None:  # added in step 4: a policy without it keeps its digest
+        del data["invoicing"]
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -68,6 +72,18 @@ class RuleLibrary(Aggregate):
         def apply(self, lib: RuleLibrary) -> None:
             lib.recorded.append(("policy", self.policy, self.digest, self.source, self.at))
 
+    class PricesCorrected(Event):
+        """A price correction: the corrected entries' prices from `valid_from` (see
+        `domain.price_correction`). The accounts that used them are re-rated after it."""
+
+        TOPIC: ClassVar[str] = "linkledger.RuleLibrary.PricesCorrected"
+        correction: PriceCorrection
+        digest: str
+        source: str
+
+        def apply(self, lib: RuleLibrary) -> None:
+            lib.recorded.append(("correction", self.correction, self.digest, self.source, self.at))
+
     @classmethod
     def start(cls, at: datetime) -> RuleLibrary:
         return cls._create(cls.Started, id=RULE_LIBRARY_ID, at=at)
@@ -79,6 +95,43 @@ class RuleLibrary(Aggregate):
     @property
     def policies(self) -> list[Policy]:
         return [r for kind, r, *_ in self.recorded if kind == "policy"]
+
+    @property
+    def corrections(self) -> list[tuple[PriceCorrection, datetime]]:
+        """Every price correction, in the order recorded, with the ledger time it was recorded at."""
+        return [(r, at) for kind, r, _, _, at in self.recorded if kind == "correction"]
+
+    def check_correction(self, correction: PriceCorrection) -> None:
+        """Refuse a correction that would not change the price of an entry in force on its date."""
+        catalog = self.rule_book().prices
+        problems = []
+        for e in correction.entries:
+            for currency in e.price:
+                if catalog.entry_price(correction.vendor, e.describe(), correction.valid_from, currency) is None:
+                    problems.append(
+                        f"{e.describe()} ({currency}) is not priced by any {correction.vendor} price book in force on "
+                        f"{correction.valid_from.isoformat()}; a correction changes an existing price, a new price "
+                        "goes in a new price book")
+            problems += [f"{e.describe()} is priced per {x.per} in {b.version}, not per {e.per}; a correction keeps "
+                         "the unit" for b in catalog.books
+                         if b.vendor == correction.vendor and b.effective_on <= correction.valid_from
+                         for x in b.entries if x.key == e.key and x.per != e.per]
+        if problems:
+            raise PriceCorrectionError(f"correction {correction.id}: " + "; ".join(problems))
+
+    def record_correction(self, correction: PriceCorrection, source: str, at: datetime) -> bool:
+        """Record a price correction unless this very one is already held; True if recorded."""
+        d = digest(correction)
+        known = next((dg for k, r, dg, *_ in self.recorded if k == "correction" and r.id == correction.id), None)
+        if known is not None:
+            if known != d:
+                raise PriceCorrectionError(
+                    f"correction {correction.id} is already recorded with different content; a further fix is a new "
+                    "correction with a new id")
+            return False
+        self.check_correction(correction)
+        self.trigger_event(self.PricesCorrected, correction=correction, digest=d, source=source, at=at)
+        return True
 
     def _is_new(self, kind: str, version: str, new_digest: str, source: str) -> bool:
         known = next((d for k, r, d, *_ in self.recorded if k == kind and r.version == version), None)
@@ -109,7 +162,8 @@ class RuleLibrary(Aggregate):
         return True
 
     def rule_book(self) -> RuleBook:
-        return RuleBook(prices=PriceCatalog(self.price_books), policies=PolicyBook(self.policies))
+        return RuleBook(prices=PriceCatalog(self.price_books, [c.as_book() for c, _ in self.corrections]),
+                        policies=PolicyBook(self.policies))
 
     def describe(self) -> list[dict[str, Any]]:
         """Every recorded rule file, in the order recorded."""

@@ -36,6 +36,12 @@ def _old_store(found: str | None) -> StoreFormatError:
             f"this linkledger reads store format {STORE_FORMAT} (each account keeps its own clock). "
             "Replay its scenario into a new store: linkledger --store NEW.db run SCENARIO"
         )
+    if found == "2":
+        return StoreFormatError(
+            "this store was written by linkledger 0.2 (step 3: store format 2, no issued invoices); this "
+            f"linkledger reads store format {STORE_FORMAT} (accounts issue numbered invoices and keep drafts). "
+            "Replay its scenario into a new store: linkledger --store NEW.db run SCENARIO"
+        )
     return StoreFormatError(
         f"this store has format {found}; this linkledger reads store format {STORE_FORMAT}. "
         "Use the linkledger version that wrote it"

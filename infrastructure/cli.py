@@ -169,22 +169,36 @@ def month_closes_at(ledger: LinkLedger, vendor: str, period: str) -> datetime:
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
     from projections.invoices import empty_month_note, render_invoice_text
 
-    def from_log(ledger: LinkLedger) -> tuple[dict[str, Any], datetime]:
-        from infrastructure import queries
-
-        return queries.invoice(ledger, args.account, args.period), ledger.portfolio(ledger.account(args.account)).clock
-
-    doc, clock = query(args, "invoices", from_log,
-                       lambda views: (views.invoice(args.account, args.period), views.account_clock(args.account)))
-    note = None
-    if not doc["lines"]:  # not yet billed, or no charges? Settled up to its own clock or the watermark
+    explain = None
+    if args.as_at or args.explain or args.from_log:
         from infrastructure.bootstrap import open_ledger
+        from infrastructure.history import AccountHistory
 
         with open_ledger(args.store, must_exist=True) as ledger:
-            mark = ledger.watermark()
+            history = AccountHistory(ledger, args.account, args.as_at)
+            doc, clock = history.invoice(args.period), history.clock
+            explain = history.explain(args.period) if args.explain else None
+            mark = None if args.as_at else ledger.watermark()
             closes_at = month_closes_at(ledger, doc.get("vendor", ""), args.period)
+    else:
+        with reading(args, ["invoices"]) as views:
+            doc, clock = views.invoice(args.account, args.period), views.account_clock(args.account)
+        mark, closes_at = None, None
+    if doc.get("status") == "provisional" and clock is not None:
+        doc["as_of"] = clock
+    note = None
+    if not doc["lines"] and doc.get("status") != "issued":  # not yet billed, or no charges?
+        if closes_at is None:
+            from infrastructure.bootstrap import open_ledger
+
+            with open_ledger(args.store, must_exist=True) as ledger:
+                mark = ledger.watermark()
+                closes_at = month_closes_at(ledger, doc.get("vendor", ""), args.period)
         note = empty_month_note(args.period, latest(clock, mark), closes_at)
-    sys.stdout.write(to_json(doc) if args.json else render_invoice_text(doc, note))
+    if args.json:
+        sys.stdout.write(to_json({**doc, "explain": explain} if explain is not None else doc))
+    else:
+        sys.stdout.write(render_invoice_text(doc, note, explain))
     return 0
 
 
@@ -192,10 +206,11 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
     from projections.timelines import render_timeline_text
 
     def from_log(ledger: LinkLedger) -> dict[str, Any]:
-        from infrastructure import queries
+        from infrastructure.history import resource_as_at
 
-        return queries.timeline(ledger, args.resource)
+        return resource_as_at(ledger, args.resource, args.as_at)
 
+    args.from_log = args.from_log or args.as_at is not None
     doc = query(args, "timelines", from_log,
                 lambda views: views.timeline(args.resource))
     sys.stdout.write(to_json(doc) if args.json else render_timeline_text(doc))
@@ -222,10 +237,11 @@ def balance_line(doc: dict[str, Any]) -> str:
 
 def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
     def from_log(ledger: LinkLedger) -> tuple[dict[str, Any], dict[str, str]]:
-        from infrastructure import queries
+        from infrastructure.history import AccountHistory
 
-        return queries.balance(ledger, args.account), {}
+        return AccountHistory(ledger, args.account, args.as_at).balance(), {}
 
+    args.from_log = args.from_log or args.as_at is not None
     doc, days = query(
         args, "balances", from_log,
         lambda views: (views.balance(args.account), views.balance_days(args.account) if args.days else {}))
@@ -271,6 +287,116 @@ def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
     for r in rows:
         print(f"{r['kind']:<10} {r['vendor']:<8} {r['version']:<36} effective {r['effective_on']}  "
               f"recorded {r['recorded_at']}  {r['digest'][:19]}  {r['source']}")
+    return 0
+
+
+def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.bootstrap import open_ledger
+    from infrastructure.history import Audit, audit_account, audit_invoice
+
+    if bool(args.number) == bool(args.all):
+        raise AuditUsageError("give one invoice number, or --all")
+    with open_ledger(args.store, must_exist=True) as ledger:
+        if args.number:
+            results = [audit_invoice(ledger, args.number)]
+        else:
+            rows = ledger.recorder.invoices()
+            bar = progress_bar(len(rows), "invoices audited", quiet=args.json)
+            results = []
+            for aid in dict.fromkeys(r.account_id for r in rows):
+                results += audit_account(ledger, aid, progress=lambda _: bar.update(1))
+            bar.close()
+    failed = [r for r in results if not r.passed]
+    if args.json:
+        sys.stdout.write(to_json([{"number": r.number, "account": r.account, "period": r.period,
+                                   "issued_at": r.issued_at, "identical": r.passed, "differences": r.differences}
+                                  for r in results]))
+    else:
+        def show(r: Audit) -> None:
+            verdict = "byte-identical to the log at its cut-off" if r.passed else "DIFFERS from the log"
+            print(f"{r.number}  {r.account} {r.period}  issued {r.issued_at.isoformat()}: {verdict}")
+            for d in r.differences:
+                print(f"    {d}")
+
+        for r in results if args.number else failed:
+            show(r)
+        if args.all:
+            print(f"audited {len(results)} issued invoice(s): {len(results) - len(failed)} byte-identical, "
+                  f"{len(failed)} differ")
+    return EXIT_STOPPED if failed else 0
+
+
+class AuditUsageError(LedgerError):
+    rule = "audit"
+
+
+def progress_bar(total: int, unit: str, quiet: bool = False) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=f" {unit}", file=sys.stderr, disable=quiet or None, mininterval=0.5)
+
+
+def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.rule_files import load_correction
+
+    correction, source = load_correction(Path(args.file), args.reason)
+    if args.dry_run:
+        from infrastructure.bootstrap import open_ledger
+
+        with open_ledger(args.store, must_exist=True) as ledger:
+            preview = ledger.preview_correction(correction)
+        return show_correction_preview(correction, preview, args.json)
+    from infrastructure.bootstrap import open_ledger
+
+    with open_ledger(args.store, must_exist=True) as ledger:
+        at = args.at or ledger.watermark()
+        if at is None:
+            raise AuditUsageError("this store has no watermark yet (run `linkledger advance`); give --at TIME: "
+                                  "the ledger time the correction is recorded at")
+        recorded = ledger.record_correction(correction, source, at)
+        bar = None
+
+        def progress(cid: str, n: int, total: int) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = progress_bar(total, "accounts re-rated", quiet=args.json)
+            bar.update(1)
+
+        done = ledger.apply_corrections(progress)
+        if bar is not None:
+            bar.close()
+        code = project_after_write(ledger, args)
+    state = "recorded" if recorded else "already recorded"
+    print(f"correction {correction.id} {state} at {at.isoformat()}; "
+          f"{done.get(correction.id, 0)} account(s) re-rated now" if correction.id in done
+          else f"correction {correction.id} {state}; it had been applied to every affected account before")
+    return code
+
+
+def show_correction_preview(correction: Any, preview: list[tuple[Any, list[Any]]], as_json: bool) -> int:
+    from decimal import Decimal
+
+    if as_json:
+        sys.stdout.write(to_json({"correction": correction.id, "valid_from": correction.valid_from, "dry_run": True,
+                                  "accounts": [{"account": acct.name, "currency": acct.currency,
+                                                "difference": sum((x.difference for x in lines), Decimal(0)),
+                                                "lines": [x.model_dump() for x in lines]}
+                                               for acct, lines in preview]}))
+        return 0
+    print(f"dry run of correction {correction.id} (valid from {correction.valid_from}): nothing is written")
+    for acct, lines in preview:
+        by_invoice: dict[str, list[Any]] = {}
+        for x in lines:
+            by_invoice.setdefault(x.invoice or f"{x.period} (not yet issued)", []).append(x)
+        for invoice, xs in sorted(by_invoice.items()):
+            old = sum((x.old_amount for x in xs), Decimal(0))
+            new = sum((x.new_amount for x in xs), Decimal(0))
+            print(f"  {acct.name} {invoice}: {old} -> {new} ({'+' if new >= old else ''}{new - old} {acct.currency})")
+            for x in xs:
+                print(f"      {x.line_id or '-':<4} {x.resource} {x.item} {x.from_day}..{x.to_day}: "
+                      f"{x.old_amount} -> {x.new_amount} ({len(x.charges)} charge(s))")
+    if not preview:
+        print("  no charge made so far would change")
     return 0
 
 
@@ -480,7 +606,34 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         print()
         view_store.close()
         ledger.close()
+    demo_correction(examples, workdir)
     return 0
+
+
+def demo_correction(examples: Path, workdir: Path) -> None:
+    """The zenlayer store again: a price correction valid from a past date, its dry run, the
+    adjustment on the next invoice, and the audit of the invoice it corrects."""
+    from infrastructure.bootstrap import open_ledger
+    from infrastructure.history import AccountHistory, audit_invoice
+    from infrastructure.rule_files import load_correction
+    from projections.invoices import render_invoice_text
+
+    path = examples / "zenlayer" / "price_correction.toml"
+    correction, source = load_correction(path, "the 200M HKG~SIN tier was listed too high from 10 January")
+    with open_ledger(str(workdir / "zenlayer.db"), must_exist=True) as ledger:
+        print(f"=== a price correction: {path}")
+        show_correction_preview(correction, ledger.preview_correction(correction), as_json=False)
+        at = ledger.watermark()
+        assert at is not None
+        ledger.record_correction(correction, source, at)
+        ledger.apply_corrections()
+        ledger.advance_to(datetime.fromisoformat("2026-03-01T01:00:00+00:00"))
+        history = AccountHistory(ledger, "ACME")
+        sys.stdout.write(render_invoice_text(history.invoice("2026-02")))
+        january = history.invoice("2026-01")
+        result = audit_invoice(ledger, january["number"])
+        print(f"  audit {result.number}: {'byte-identical to the log at its cut-off' if result.passed else 'DIFFERS'}"
+              f"; January stays as issued: TOTAL {january['total']} {january['currency']}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -527,17 +680,40 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("account")
     p.add_argument("--period", type=_period, required=True, help="YYYY-MM")
     read_options(p)
+    p.add_argument("--as-at", type=_time, metavar="TIME",
+                   help="what the ledger knew at TIME (e.g. 2026-04-01T12:00Z): replayed from the log")
+    p.add_argument("--explain", action="store_true",
+                   help="for each line: the charge events behind it, the price entry and book, the policy")
     p.set_defaults(func=cmd_invoice)
+
+    p = sub.add_parser("audit", help="recompute issued invoices from the log at their cut-off and compare")
+    p.add_argument("number", nargs="?", help="an invoice number, e.g. INV-ACME-000003")
+    p.add_argument("--all", action="store_true", help="every issued invoice, with a progress bar")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("correct-prices", help="record a price correction and re-rate the charges it affects")
+    p.add_argument("file", help="a correction file (TOML: id, vendor, valid_from, [[entries]])")
+    p.add_argument("--reason", required=True, help="why the prices were wrong (kept with the correction)")
+    p.add_argument("--at", type=_time, metavar="TIME",
+                   help="ledger time to record it at (default: the store's watermark)")
+    p.add_argument("--dry-run", action="store_true", help="print what would change per account and invoice; "
+                   "write nothing")
+    p.add_argument("--json", action="store_true", help="with --dry-run: the preview as JSON")
+    p.add_argument("--no-project", action="store_true", help="do not catch the views up afterwards")
+    p.set_defaults(func=cmd_correct_prices)
 
     p = sub.add_parser("timeline", help="a resource's states over time")
     p.add_argument("resource")
     read_options(p)
+    p.add_argument("--as-at", type=_time, metavar="TIME", help="what the ledger knew at TIME")
     p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser("balance", help="an account's balance and stage")
     p.add_argument("account")
     p.add_argument("--days", action="store_true", help="also the balance at the close of each day")
     read_options(p)
+    p.add_argument("--as-at", type=_time, metavar="TIME", help="what the ledger knew at TIME")
     p.set_defaults(func=cmd_balance)
 
     p = sub.add_parser("notices", help="the reminders and notices an account's users were sent")

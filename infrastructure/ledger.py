@@ -24,12 +24,13 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 
-from domain.account import Account
+from domain.account import Account, AdjustmentLine
 from domain.billing_day import require_aware
 from domain.due_rules import DueRuleError, next_due, settle
 from domain.errors import (
     DuplicateNameError,
     LedgerError,
+    PriceCorrectionError,
     TimeRunsBackwardError,
     UnknownAccountError,
     UnknownResourceError,
@@ -39,11 +40,20 @@ from domain.money import to_decimal
 from domain.physical_connection import LeasedLine
 from domain.policies import Policy
 from domain.portfolio import Portfolio
-from domain.price_book import PriceBook
+from domain.price_book import PriceBook, PriceCatalog
+from domain.price_correction import PriceCorrection, rerate
 from domain.resource import Resource
 from domain.rule_book import RuleBook
 from domain.rule_library import RULE_LIBRARY_ID, RuleLibrary
-from infrastructure.recorders import AccountRow, Probe, StuckRow, from_utc_text, utc_text
+from infrastructure.recorders import (
+    AccountRow,
+    InvoiceRow,
+    Probe,
+    StuckRow,
+    UsageRow,
+    from_utc_text,
+    utc_text,
+)
 from infrastructure.snapshots import LedgerSnapshot
 from infrastructure.transcodings import OrjsonTranscoder, PydanticMapper
 
@@ -79,6 +89,29 @@ class AdvanceReport:
     accounts: int = 0
     stuck: list[StuckRow] = field(default_factory=list)
     watermark: datetime | None = None
+
+
+def index_rows(portfolios: list[Portfolio]) -> dict[str, list[Any]]:
+    """The rows that index what these portfolios are about to save: each invoice issued, and
+    each price entry charged (per account, first and last day)."""
+    invoices: list[InvoiceRow] = []
+    usage: dict[tuple[str, UUID], list[str]] = {}
+    for p in portfolios:
+        acct = p.account
+        for e in acct.pending_events:
+            if isinstance(e, Account.InvoiceIssued):
+                invoices.append(InvoiceRow(e.number, acct.id, e.period, e.at))
+            elif isinstance(e, Account.Charged):
+                for line in e.lines:
+                    key = (f"{acct.vendor}:{line.entry}", acct.id)
+                    first, last = line.period_start.isoformat(), line.period_end.isoformat()
+                    span = usage.get(key)
+                    if span is None:
+                        usage[key] = [first, last]
+                    else:
+                        span[0], span[1] = min(span[0], first), max(span[1], last)
+    return {"invoices": invoices,
+            "usage": [UsageRow(entry, aid, first, last) for (entry, aid), (first, last) in sorted(usage.items())]}
 
 
 def stuck_row(p: Portfolio, e: DueRuleError) -> StuckRow:
@@ -276,9 +309,11 @@ class LinkLedger(Application[UUID]):
 
     def _execute(self, aid: UUID | Callable[[], UUID], at: datetime, what: str,
                  decide: Callable[[Portfolio, RuleBook], Any], command_id: str | None = None,
-                 new_account: Callable[[], Account] | None = None, account_name: str | None = None) -> Applied:
+                 new_account: Callable[[], Account] | None = None, account_name: str | None = None,
+                 not_before_clock: bool = False) -> Applied:
         """One command on one account: settle its due rules up to `at`, decide, save it all
-        in one transaction (with the command id), or write nothing at all."""
+        in one transaction (with the command id), or write nothing at all. With
+        `not_before_clock`, a command earlier than the account's clock runs at the clock."""
         at = require_aware(at)
         owner = aid() if callable(aid) else aid
         for attempt in range(CONFLICT_ATTEMPTS):
@@ -304,13 +339,14 @@ class LinkLedger(Application[UUID]):
                             ) from None
                         loaded += [r.resource_id for r in acct.resources]
                         p = self.portfolio(acct)
-                        p.check_not_before_clock(at, what)
-                        settle(p, at, rules)
+                        when = max(at, p.clock) if not_before_clock else at
+                        p.check_not_before_clock(when, what)
+                        settle(p, when, rules)
                     decide(p, rules)
                     self._check_new_names(p)
                     outcome = "applied"
                     self.save(*p.changed(), accounts=[self._row(p, rules, stuck=probe.stuck)],
-                              command=(command_id, owner, outcome) if command_id else None)
+                              command=(command_id, owner, outcome) if command_id else None, **index_rows([p]))
                     return Applied(command_id, outcome)
                 except IntegrityError:  # a concurrent duplicate won, or a version conflict: retry
                     self._evict(loaded)
@@ -390,7 +426,7 @@ class LinkLedger(Application[UUID]):
         if not batch:
             return
         try:
-            self.save(*(a for p in batch for a in p.changed()), accounts=rows)
+            self.save(*(a for p in batch for a in p.changed()), accounts=rows, **index_rows(batch))
         except IntegrityError:
             # Another process settled or commanded one of these accounts meanwhile: redo
             # them one at a time; each day is still charged once (the account's version guards it).
@@ -407,6 +443,101 @@ class LinkLedger(Application[UUID]):
             for p in batch:
                 self._evict_portfolio(p)
             raise
+
+    # ------------------------------------------------------- price corrections
+    def record_correction(self, correction: PriceCorrection, source: str, at: datetime) -> bool:
+        """Record a price correction in the rule library at ledger time `at` (refused if it
+        changes no price in force on its date); True if recorded, False if already held."""
+        at = require_aware(at)
+        for _ in range(CONFLICT_ATTEMPTS):
+            library = self.rule_library()
+            if library is None:
+                raise RulesNotLoadedError("this store holds no price books yet: there is nothing to correct")
+            try:
+                recorded = library.record_correction(correction, source, at)
+                if recorded:
+                    self.save(library)
+                return recorded
+            except IntegrityError:
+                self._evict([RULE_LIBRARY_ID])
+            except BaseException:
+                self._evict([RULE_LIBRARY_ID])
+                raise
+        raise ConflictError("the rule library kept changing under this process; try again")
+
+    def correction_accounts(self, correction: PriceCorrection) -> list[UUID]:
+        """The accounts charged at a corrected entry on or after its date (the price-usage index)."""
+        keys = [f"{correction.vendor}:{k}" for k in sorted(correction.keys)]
+        return self.recorder.price_users(keys, correction.valid_from.isoformat())
+
+    def preview_correction(self, correction: PriceCorrection, progress: Callable[[int, int], None] | None = None
+                           ) -> list[tuple[Account, list[AdjustmentLine]]]:
+        """What `correction` would adjust, account by account, if it were recorded now (it is
+        checked, not recorded): nothing is written."""
+        library = self.rule_library()
+        if library is None:
+            raise RulesNotLoadedError("this store holds no price books yet: there is nothing to correct")
+        held = next((c for c, _ in library.corrections if c.id == correction.id), None)
+        if held is None:
+            library.check_correction(correction)
+            corrections = [c.as_book() for c, _ in library.corrections] + [correction.as_book()]
+        else:
+            corrections = [c.as_book() for c, _ in library.corrections]
+        catalog = PriceCatalog(library.price_books, corrections)
+        out = []
+        accounts = self.correction_accounts(correction)
+        for n, aid in enumerate(accounts, start=1):
+            self._refreshed = set()
+            self._refresh([aid])
+            acct: Account = self.repository.get(aid, deepcopy_from_cache=False)
+            lines, _ = rerate(correction, acct, self.events.get(aid), self._price_of(catalog, acct))
+            if lines:
+                out.append((acct, lines))
+            if progress is not None:
+                progress(n, len(accounts))
+        return out
+
+    @staticmethod
+    def _price_of(catalog: PriceCatalog, acct: Account) -> Callable[[str, Any], tuple[Any, str]]:
+        def price_of(entry: str, day: Any) -> tuple[Any, str]:
+            found = catalog.entry_price(acct.vendor, entry, day, acct.currency)
+            if found is None:  # pragma: no cover - the correction was checked against the catalog
+                raise PriceCorrectionError(f"no price in force on {day} for {entry}")
+            return found
+
+        return price_of
+
+    def apply_corrections(self, progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+        """React to every recorded price correction not yet applied everywhere: re-rate each
+        affected account in its own unit of work, whose command id (`correction:<id>:<account>`)
+        is the checkpoint, written with the adjustment in one transaction; a correction is
+        marked done once every affected account has it. Returns {correction id: accounts
+        adjusted}. Running it again, or after a crash, adjusts nothing twice."""
+        library = self.rule_library()
+        done: dict[str, int] = {}
+        for correction, at in library.corrections if library is not None else []:
+            if self.recorder.meta(f"correction:{correction.id}") == "done":
+                continue
+            accounts = self.correction_accounts(correction)
+            adjusted = 0
+            for n, aid in enumerate(accounts, start=1):
+                def decide(p: Portfolio, rules: RuleBook, correction: PriceCorrection = correction,
+                           at: datetime = at) -> None:
+                    # Stored events and this unit's own (settled just now: an invoice issued, days
+                    # charged at the corrected price already).
+                    history = [*self.events.get(p.account.id), *p.account.pending_events]
+                    lines, rerated = rerate(correction, p.account, history, self._price_of(rules.prices, p.account))
+                    if lines:
+                        p.adjust(correction.id, correction.reason, lines, rerated, max(at, p.clock), rules)
+
+                applied = self._execute(aid, at, "price correction", decide,
+                                        command_id=f"correction:{correction.id}:{aid}", not_before_clock=True)
+                adjusted += not applied.duplicate
+                if progress is not None:
+                    progress(correction.id, n, len(accounts))
+            self.recorder.set_meta(f"correction:{correction.id}", "done")
+            done[correction.id] = adjusted
+        return done
 
     # --------------------------------------------------------------- snapshots
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:

@@ -13,7 +13,7 @@ from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
-from infrastructure.recorders import Probe, StuckRow
+from infrastructure.recorders import InvoiceRow, Probe, StuckRow
 
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
@@ -24,7 +24,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         prefix = self.events_table_name.removesuffix("_events")
         schema = Identifier(datastore.schema)
         self.t = {name: SQL("{}.{}").format(schema, Identifier(f"{prefix}_{name}"))
-                  for name in ("accounts", "commands", "stuck", "meta")}
+                  for name in ("accounts", "commands", "stuck", "meta", "invoices", "price_usage")}
         self.sql_create_statements += [
             SQL("CREATE TABLE IF NOT EXISTS {} (account_id uuid PRIMARY KEY, name text NOT NULL, "
                 "next_due_at timestamptz)").format(self.t["accounts"]),
@@ -35,6 +35,12 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             SQL("CREATE TABLE IF NOT EXISTS {} (account_id uuid PRIMARY KEY, name text NOT NULL, rule text NOT NULL, "
                 "due_at timestamptz NOT NULL, message text NOT NULL)").format(self.t["stuck"]),
             SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)").format(self.t["meta"]),
+            SQL("CREATE TABLE IF NOT EXISTS {} (number text PRIMARY KEY, account_id uuid NOT NULL, period text NOT NULL, "
+                "issued_at timestamptz NOT NULL)").format(self.t["invoices"]),
+            SQL("CREATE INDEX IF NOT EXISTS {} ON {} (account_id, period)").format(
+                Identifier(f"{prefix}_invoices_account"), self.t["invoices"]),
+            SQL("CREATE TABLE IF NOT EXISTS {} (entry text NOT NULL, account_id uuid NOT NULL, first_day text NOT NULL, "
+                "last_day text NOT NULL, PRIMARY KEY (entry, account_id))").format(self.t["price_usage"]),
         ]
 
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kw: Any) -> None:
@@ -49,6 +55,14 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                                  (row.account_id,))
             if (cmd := kw.get("command")) is not None:
                 curs.execute(SQL("INSERT INTO {} VALUES (%s, %s, %s)").format(self.t["commands"]), cmd)
+            for inv in kw.get("invoices", ()):
+                curs.execute(SQL("INSERT INTO {} VALUES (%s, %s, %s, %s)").format(self.t["invoices"]),
+                             (inv.number, inv.account_id, inv.period, inv.issued_at))
+            for u in sorted(kw.get("usage", ()), key=lambda u: (u.entry, str(u.account_id))):
+                curs.execute(SQL("INSERT INTO {t} VALUES (%s, %s, %s, %s) ON CONFLICT (entry, account_id) DO UPDATE "
+                                 "SET first_day = LEAST({t}.first_day, EXCLUDED.first_day), "
+                                 "last_day = GREATEST({t}.last_day, EXCLUDED.last_day)").format(t=self.t["price_usage"]),
+                             (u.entry, u.account_id, u.first_day, u.last_day))
 
     def _read(self, sql: Any, params: Iterable[Any] = ()) -> list[Any]:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
@@ -112,6 +126,29 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         stmt = SQL("INSERT INTO {t} VALUES (%s, %s) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
                          + guard).format(t=self.t["meta"])
         self._write([(stmt, (key, value))])
+
+    def invoice(self, number: str) -> InvoiceRow | None:
+        rows = self._read(SQL("SELECT number, account_id, period, issued_at FROM {} WHERE number = %s").format(
+            self.t["invoices"]), (number,))
+        return InvoiceRow(*rows[0]) if rows else None
+
+    def invoices(self) -> list[InvoiceRow]:
+        return [InvoiceRow(*r) for r in self._read(SQL(
+            "SELECT number, account_id, period, issued_at FROM {} ORDER BY account_id, period").format(
+                self.t["invoices"]))]
+
+    def price_users(self, entries: list[str], from_day: str) -> list[UUID]:
+        if not entries:
+            return []
+        rows = self._read(SQL("SELECT DISTINCT account_id FROM {} WHERE entry = ANY(%s) AND last_day >= %s "
+                              "ORDER BY account_id").format(self.t["price_usage"]), (entries, from_day))
+        return [r[0] for r in rows]
+
+    def notification_ids(self, originator_id: UUID, versions: list[int]) -> dict[int, int]:
+        events = SQL("{}.{}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        rows = self._read(SQL("SELECT originator_version, notification_id FROM {} WHERE originator_id = %s "
+                              "AND originator_version = ANY(%s)").format(events), (originator_id, versions))
+        return {r[0]: r[1] for r in rows}
 
     def has_events(self) -> bool:
         stmt = SQL("SELECT 1 FROM {}.{} LIMIT 1").format(Identifier(self.datastore.schema),

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.physical_connection import PhysicalConnection
 from infrastructure.ledger import LinkLedger
-from projections.invoices import build_invoice
 from projections.timelines import build_timeline
 
 
 def invoice(ledger: LinkLedger, account: str, period: str) -> dict[str, Any]:
-    acct = ledger.account(account)
-    events = list(ledger.events_of(acct.id))
-    for ref in acct.resources:
-        if ref.kind == PhysicalConnection.KIND:
-            events += list(ledger.events_of(ref.resource_id))
-    return build_invoice(events, period)
+    """As issued, or provisional: the account replayed from the log (`history`)."""
+    from infrastructure.history import AccountHistory
+
+    return AccountHistory(ledger, account).invoice(period)
 
 
 def timeline(ledger: LinkLedger, resource: str) -> dict[str, Any]:

@@ -7,6 +7,10 @@ events, written in the same transaction as the events they describe.
   applied once (its PRIMARY KEY is the idempotency key).
 - `stuck`: accounts whose due rule could not run (rule, time, message); deleted when
   the account is next saved.
+- `invoices`: every issued invoice's number (its PRIMARY KEY: unique in the store), account
+  and month, so `audit NUMBER` finds it without reading the log.
+- `price_usage`: which accounts used which price entry, and their first and last day
+  (the index a price correction reads to touch only the accounts it affects).
 - `meta`: the store format and the watermark (every account settled up to it).
 
 Rows are passed to `Application.save(..., accounts=[...], command=(...))` and
@@ -27,7 +31,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-STORE_FORMAT = "2"
+STORE_FORMAT = "3"
 
 
 def utc_text(dt: datetime) -> str:
@@ -45,6 +49,24 @@ class AccountRow:
     name: str
     next_due_at: datetime | None
     stuck: bool = True  # False when the writer knows the account has no `stuck` row to clear
+
+
+@dataclass(frozen=True)
+class InvoiceRow:
+    number: str
+    account_id: UUID
+    period: str
+    issued_at: datetime
+
+
+@dataclass(frozen=True)
+class UsageRow:
+    """An account charged at `entry` (`vendor:entry`) for days from `first_day` to `last_day`."""
+
+    entry: str
+    account_id: UUID
+    first_day: str
+    last_day: str
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,11 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS linkledger_stuck (account_id TEXT PRIMARY KEY, name TEXT NOT NULL, "
             "rule TEXT NOT NULL, due_at TEXT NOT NULL, message TEXT NOT NULL)",
             "CREATE TABLE IF NOT EXISTS linkledger_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            "CREATE TABLE IF NOT EXISTS linkledger_invoices (number TEXT PRIMARY KEY, account_id TEXT NOT NULL, "
+            "period TEXT NOT NULL, issued_at TEXT NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS linkledger_invoices_account ON linkledger_invoices (account_id, period)",
+            "CREATE TABLE IF NOT EXISTS linkledger_price_usage (entry TEXT NOT NULL, account_id TEXT NOT NULL, "
+            "first_day TEXT NOT NULL, last_day TEXT NOT NULL, PRIMARY KEY (entry, account_id)) WITHOUT ROWID",
         ]
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kw: Any) -> Sequence[int] | None:
@@ -93,6 +120,13 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         if (cmd := kw.get("command")) is not None:
             command_id, aid, outcome = cmd
             c.execute("INSERT INTO linkledger_commands VALUES (?, ?, ?)", (command_id, aid.hex if aid else None, outcome))
+        for inv in kw.get("invoices", ()):
+            c.execute("INSERT INTO linkledger_invoices VALUES (?, ?, ?, ?)",
+                      (inv.number, inv.account_id.hex, inv.period, utc_text(inv.issued_at)))
+        for u in kw.get("usage", ()):
+            c.execute("INSERT INTO linkledger_price_usage VALUES (?, ?, ?, ?) ON CONFLICT (entry, account_id) DO UPDATE "
+                      "SET first_day = min(first_day, excluded.first_day), last_day = max(last_day, excluded.last_day)",
+                      (u.entry, u.account_id.hex, u.first_day, u.last_day))
         return ids
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
@@ -161,3 +195,31 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
 
     def has_events(self) -> bool:
         return bool(self._read("SELECT 1 FROM stored_events LIMIT 1"))
+
+    def invoice(self, number: str) -> InvoiceRow | None:
+        rows = self._read("SELECT number, account_id, period, issued_at FROM linkledger_invoices WHERE number = ?",
+                          (number,))
+        return InvoiceRow(rows[0][0], UUID(rows[0][1]), rows[0][2], from_utc_text(rows[0][3])) if rows else None
+
+    def invoices(self) -> list[InvoiceRow]:
+        """Every issued invoice, by account and month."""
+        return [InvoiceRow(r[0], UUID(r[1]), r[2], from_utc_text(r[3])) for r in self._read(
+            "SELECT number, account_id, period, issued_at FROM linkledger_invoices ORDER BY account_id, period")]
+
+    def price_users(self, entries: list[str], from_day: str) -> list[UUID]:
+        """The accounts charged at any of `entries` on `from_day` or later (index only)."""
+        if not entries:
+            return []
+        marks = ", ".join("?" for _ in entries)
+        rows = self._read(f"SELECT DISTINCT account_id FROM linkledger_price_usage WHERE entry IN ({marks}) "
+                          "AND last_day >= ? ORDER BY account_id", (*entries, from_day))
+        return [UUID(r[0]) for r in rows]
+
+    def notification_ids(self, originator_id: UUID, versions: list[int]) -> dict[int, int]:
+        """{version: notification id} of one aggregate's events."""
+        if not versions:
+            return {}
+        marks = ", ".join("?" for _ in versions)
+        rows = self._read(f"SELECT originator_version, rowid FROM stored_events WHERE originator_id = ? "
+                          f"AND originator_version IN ({marks})", (originator_id.hex, *versions))
+        return {r[0]: r[1] for r in rows}

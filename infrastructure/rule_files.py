@@ -4,14 +4,15 @@ and any the user supplies (a .toml file or a folder of them)."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, TypeVar
 
 from domain.errors import RuleFileError
 from domain.policies import Policy, PolicyBook, policy_from_mapping
 from domain.price_book import PriceBook, PriceCatalog
+from domain.price_correction import PriceCorrection
 from domain.rule_book import RuleBook
 
 M = TypeVar("M")
@@ -83,3 +84,14 @@ def load_policies(extra: list[Path] | None = None) -> list[Policy]:
 
 def load_rule_book(prices: list[Path] | None = None, policies: list[Path] | None = None) -> RuleBook:
     return RuleBook(prices=PriceCatalog(load_price_books(prices)), policies=PolicyBook(load_policies(policies)))
+
+
+def load_correction(path: Path, reason: str) -> tuple[PriceCorrection, str]:
+    """A price correction file (TOML: id, vendor, valid_from, [[entries]]) with the reason given
+    on the command line."""
+    if not path.is_file():
+        raise RuleFileError(str(path), ["no such file"])
+    data = _toml(path.read_text(encoding="utf-8"), str(path))
+    if "reason" in data and data["reason"] != reason:
+        raise RuleFileError(str(path), ["reason: give the reason once, with --reason (the file has its own)"])
+    return PriceCorrection.from_mapping({**data, "reason": reason}, str(path)), str(path)

@@ -27,12 +27,12 @@ STAGE_AFTER = {
     A.ResourcesRecycled.TOPIC: "recycled",
     A.ServiceRestored.TOPIC: "active",
 }
-MONEY = {A.Charged.TOPIC, A.Credited.TOPIC}
+MONEY = {A.Charged.TOPIC, A.Credited.TOPIC, A.PricesAdjusted.TOPIC}
 
 
 class BalanceProjection(Projection):
     name = "balances"
-    version = 2
+    version = 3
     topics = ACCOUNT_TOPICS | RESOURCE_TOPICS
     description = "per account: balance now and per day, stage, resource states"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from projections.balance_view import BalanceProjection
-from projections.names import PROJECTION_NAMES
 from projections.invoice_view import InvoiceProjection
+from projections.names import PROJECTION_NAMES
 from projections.notice_view import NoticeProjection
 from projections.projection import Projection
 from projections.timeline_view import TimelineProjection

@@ -1,17 +1,22 @@
 """The invoice view: per account and month, every charge line and the running total.
 
 Keys (all under the view's namespace):
-  account:<account_id>            name, vendor, currency; memo:<resource> per physical connection
+  account:<account_id>            name, vendor, currency; memo:<resource> per physical connection;
+                                   open: the first month not yet issued
   invoice:<account_id>:<YYYY-MM>   line:<id> one invoice line each (JSON, what does not change),
                                    with run:<id> = "<to>|<quantity>|<amount>" (what grows as days
                                    are added); <id> is <nid>:<i> of the charge that opened it;
                                    tail:<resource>/<item> the daily line the next day may extend
-                                   (id, unit price, price book, basis); total (decimal string)
+                                   (id, unit price, price book, basis); total (decimal string);
+                                   issued: the issued document, once the month is issued (then
+                                   it is what readers get, unchanged by later events);
+                                   adjustment:<nid>:<i>: an adjustment recorded while this month
+                                   was the first not yet issued
 
 Lines are the lines a customer reads: a daily charge extends the last daily line of its
 resource and item when it is the next day at the same price, price book and basis
-(`projections.invoices.continues`, the rule the log fold uses). Adjustments from price
-corrections join this view when corrections exist (step 4).
+(`domain.invoice.continues`, the rule the account's draft uses). A charge for a month
+already issued goes on the first month not yet issued, as in the draft.
 """
 
 from __future__ import annotations
@@ -23,14 +28,16 @@ from typing import Any
 
 from domain.account import Account
 from domain.billing_day import ONE_DAY, month_bounds
+from domain.invoice import memo_of, next_period, provisional_document
 from domain.physical_connection import PhysicalConnection
-from projections.invoices import assemble, memo_of
 from projections.projection import Projection, ViewBatch, dumps, loads
 from projections.records import Record
 
 OPENED = Account.Opened.TOPIC
 CHARGED = Account.Charged.TOPIC
 APPLIED = PhysicalConnection.Applied.TOPIC
+ISSUED = Account.InvoiceIssued.TOPIC
+ADJUSTED = Account.PricesAdjusted.TOPIC
 
 
 def account_key(account_id: str) -> str:
@@ -43,9 +50,9 @@ def invoice_key(account_id: str, period: str) -> str:
 
 class InvoiceProjection(Projection):
     name = "invoices"
-    version = 1
-    topics = frozenset({OPENED, CHARGED, APPLIED})
-    description = "per account and month: charge lines and total"
+    version = 2
+    topics = frozenset({OPENED, CHARGED, APPLIED, ISSUED, ADJUSTED})
+    description = "per account and month: charge lines, total, adjustments; issued invoices as issued"
 
     def apply(self, record: Record, view: ViewBatch) -> None:
         data = record.data
@@ -54,9 +61,11 @@ class InvoiceProjection(Projection):
             charged_on = data["at"][:10]
             reason = data["reason"]
             totals: dict[str, Decimal] = {}
+            open_period = view.get(account_key(record.originator_id), "open") or ""
             for i, line in enumerate(data["lines"]):
                 start = line["period_start"]
-                key = invoice_key(record.originator_id, (start if reason == "daily" else charged_on)[:7])
+                key = invoice_key(record.originator_id, max((start if reason == "daily" else charged_on)[:7],
+                                                            open_period))
                 amount = Decimal(line["amount"])
                 totals[key] = totals.get(key, Decimal(0)) + amount
                 tail_field = tail_value = ""
@@ -91,8 +100,17 @@ class InvoiceProjection(Projection):
                     view.set(key, tail_field, f"{line_id}{SEP}{tail_value}")
             for key, amount in totals.items():
                 view.set(key, "total", str(Decimal(view.get(key, "total") or "0") + amount))
+        elif topic == ISSUED:
+            view.set(invoice_key(record.originator_id, data["period"]), "issued", dumps(data["document"]))
+            view.set(account_key(record.originator_id), "open", next_period(data["period"]))
+        elif topic == ADJUSTED:
+            open_period = view.get(account_key(record.originator_id), "open") or data["at"][:7]
+            for i, line in enumerate(data["lines"]):
+                view.set(invoice_key(record.originator_id, open_period), f"adjustment:{record.nid:012d}:{i:03d}",
+                         dumps(line))
         elif topic == OPENED:
             key = account_key(record.originator_id)
+            view.set(key, "open", data["at"][:7])
             view.set(key, "name", data["name"])
             view.set(key, "vendor", data["vendor"])
             view.set(key, "currency", data["currency"])
@@ -126,7 +144,9 @@ def _line(invoice: dict[str, str], line_id: str) -> dict[str, Any]:
 
 
 def invoice_document(account: dict[str, str], invoice: dict[str, str], period: str) -> dict[str, Any]:
-    """The invoice as the log fold (`projections.invoices.build_invoice`) gives it."""
+    """The invoice as the account's log gives it: as issued, or provisional."""
+    if "issued" in invoice:
+        return loads(invoice["issued"])  # type: ignore[no-any-return]
     _, last = month_bounds(period)
     header = {"account": account["name"], "currency": account["currency"], "vendor": account["vendor"]} if account else {}
     lines = [_line(invoice, f[len("line:"):]) for f in sorted(invoice) if f.startswith("line:")]
@@ -138,4 +158,5 @@ def invoice_document(account: dict[str, str], invoice: dict[str, str], period: s
                 rent = Decimal(m["monthly_rent"]) if m["monthly_rent"] is not None else None
                 memos.append(memo_of(field[5:], m["operator"], rent, m["currency"]))
     total = Decimal(invoice["total"]) if "total" in invoice else Decimal(0)
-    return assemble(header, period, lines, memos, total)
+    adjustments = [loads(invoice[f]) for f in sorted(invoice) if f.startswith("adjustment:")]
+    return provisional_document(header, period, lines, memos, adjustments, total)

@@ -1,76 +1,19 @@
-"""Invoices: an account's charges for a calendar month, explained line by line.
-
-Daily charges belong to the month of the day they pay for (a 31 Jan charge is
-deducted on 1 Feb but is January's); subscriptions, renewals and setup fees belong
-to the month they were charged in. Consecutive days of the same resource, item,
-unit price, price book and basis are merged into one line.
+"""Invoices folded from the log, and their text form. The rules of an invoice (which
+month a line belongs to, merging days, line ids, the issued document) are in
+`domain.invoice`; this module only reads events.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from domain.account import Account
-from domain.billing_day import ONE_DAY, day_of, month_bounds
-from domain.money import round_line_amount
-from domain.charges import ChargeLine
+from domain.billing_day import day_of, month_bounds
+from domain.invoice import assemble, entry_of, line_period, memo_of, merge_entries
 from domain.physical_connection import PhysicalConnection
-
-
-def line_period(reason: str, period_start: date, charged_on: date) -> str:
-    """The invoice month a charge line belongs to."""
-    on = period_start if reason == "daily" else charged_on
-    return f"{on.year:04d}-{on.month:02d}"
-
-
-def entry_of(reason: str, line: ChargeLine, charged_on: date) -> dict[str, Any]:
-    """One charge line as an invoice entry, before consecutive days are merged."""
-    return {
-        "reason": reason,
-        "resource": line.resource,
-        "kind": line.kind,
-        "item": line.item,
-        "from": line.period_start,
-        "to": line.period_end,
-        "quantity": line.quantity,
-        "unit": line.unit,
-        "unit_price": line.unit_price,
-        "amount": line.amount,
-        "price_ref": line.price_ref,
-        "basis": line.basis,
-        "charged_on": charged_on,
-    }
-
-
-def memo_of(resource: str, operator: str, monthly_rent: Decimal | None, currency: str | None) -> dict[str, Any]:
-    return {
-        "resource": resource,
-        "item": "leased_line_rent",
-        "charged_by": operator,
-        "monthly_rent": monthly_rent,
-        "currency": currency,
-        "note": "rental fee charged by the telecommunications operator; recorded, not charged here",
-    }
-
-
-def assemble(account: dict[str, Any], period: str, lines: list[dict[str, Any]],
-             memos: list[dict[str, Any]], total: Decimal | None = None) -> dict[str, Any]:
-    """The invoice document, the same whether folded from the log or read from a view."""
-    lines = order_lines(lines)
-    computed = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
-    total = computed if total is None else total
-    if not lines and "currency" in account:  # an empty month shows the currency's minor units: 0.00
-        total = round_line_amount(total, account["currency"])
-    return {
-        **account,
-        "period": period,
-        "lines": lines,
-        "total": total,
-        "memos": sorted(memos, key=lambda m: m["resource"]),
-    }
 
 
 def build_invoice(events: Iterable[Any], period: str) -> dict[str, Any]:
@@ -93,51 +36,6 @@ def build_invoice(events: Iterable[Any], period: str) -> dict[str, Any]:
     return assemble(account, period, merge_entries(entries), memos)
 
 
-def continues(tail: dict[str, Any], entry: dict[str, Any]) -> bool:
-    """Does a daily entry extend the last daily line of its resource and item? Only if it
-    is the next day at the same unit price, from the same price book, on the same basis."""
-    return (
-        entry["reason"] == "daily"
-        and tail["unit_price"] == entry["unit_price"]
-        and tail["price_ref"] == entry["price_ref"]
-        and tail["basis"] == entry["basis"]
-        and tail["to"] + ONE_DAY == entry["from"]
-    )
-
-
-def merge_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Merge, in charge order, each daily entry into the last daily line of the same
-    resource and item when it continues it; every other entry is a line of its own.
-    The invoice view does the same step by step (`projections.invoice_view`)."""
-    out: list[dict[str, Any]] = []
-    tails: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in entries:
-        group = (entry["resource"], entry["item"])
-        tail = tails.get(group)
-        if tail is not None and continues(tail, entry):
-            tail["to"] = entry["to"]
-            tail["quantity"] += entry["quantity"]
-            tail["amount"] += entry["amount"]
-            continue
-        line = dict(entry)
-        out.append(line)
-        if entry["reason"] == "daily":
-            tails[group] = line
-    return out
-
-
-def order_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Invoice order: by resource, item and first day; daily lines do not show a charge date."""
-    ordered = sorted(lines, key=lambda p: (p["resource"], p["item"], p["from"], p["price_ref"], p["basis"],
-                                           p["reason"]))
-    out = []
-    for line in ordered:
-        if line["reason"] == "daily":
-            line = {k: v for k, v in line.items() if k != "charged_on"}
-        out.append(line)
-    return out
-
-
 def empty_month_note(period: str, settled_to: datetime | None, closes_at: datetime) -> str:
     """What an invoice with no lines means: the ledger has not yet run the deduction for the
     month's last day for this account (`closes_at`: not yet billed), or it has and nothing
@@ -149,19 +47,69 @@ def empty_month_note(period: str, settled_to: datetime | None, closes_at: dateti
     return f"no charges in {period}"
 
 
-def render_invoice_text(invoice: dict[str, Any], empty_note: str | None = None) -> str:
-    rows = [f"Invoice {invoice.get('account', '?')} {invoice['period']} ({invoice.get('currency', '')})"]
+def _status(invoice: dict[str, Any]) -> str:
+    if invoice.get("status") == "issued":
+        return f"  issued {invoice['number']} at {invoice['issued_at']}"
+    as_of = invoice.get("as_of")
+    return f"  provisional, as of {_text(as_of)}" if as_of else "  provisional"
+
+
+def _text(value: Any) -> str:
+    return value.isoformat().replace("+00:00", "Z") if isinstance(value, datetime) else str(value)
+
+
+def _signed(amount: Any) -> str:
+    text = str(amount)
+    return text if text.startswith("-") else f"+{text}"
+
+
+def render_invoice_text(invoice: dict[str, Any], empty_note: str | None = None,
+                        explain: dict[str, Any] | None = None) -> str:
+    rows = [f"Invoice {invoice.get('account', '?')} {invoice['period']} ({invoice.get('currency', '')})"
+            + _status(invoice)]
     for line in invoice["lines"]:
         span = f"{line['from']}..{line['to']}"
         rows.append(
-            f"  {line['resource']:<12} {line['item']:<22} {span:<23} {line['quantity']:>4} {line['unit']:<5}"
-            f" x {line['unit_price']:>8} = {line['amount']:>10}   [{line['price_ref']}]"
+            f"  {line.get('line_id', ''):<4} {line['resource']:<12} {line['item']:<22} {span:<23} {line['quantity']:>4}"
+            f" {line['unit']:<5} x {line['unit_price']:>8} = {line['amount']:>10}   [{line['price_ref']}]"
         )
-        rows.append(f"  {'':<12} {line['basis']}")
+        rows.append(f"  {'':<4} {'':<12} {line['basis']}")
+        if explain is not None and line.get("line_id") in explain:
+            rows += explain_rows(explain[line["line_id"]])
     for memo in invoice["memos"]:
         rent = f"{memo['monthly_rent']} {memo['currency']}/month" if memo["monthly_rent"] is not None else "amount not given"
         rows.append(f"  memo: {memo['resource']} leased line rent {rent}, charged by {memo['charged_by']}, not by us")
     if not invoice["lines"]:
         rows.append(f"  {empty_note or 'no charges in ' + invoice['period']}")
     rows.append(f"  {'TOTAL':<12} {invoice['total']} {invoice.get('currency', '')}")
+    adjustments = invoice.get("adjustments") or []
+    if adjustments:
+        rows.append("  adjustments (price corrections of charges already made):")
+        for a in adjustments:
+            original = f"{a['invoice']} {a['line_id']}" if a["invoice"] else f"{a['period']} (not yet issued)"
+            rows.append(f"    {original}: {a['resource']} {a['item']} {a['from_day']}..{a['to_day']} "
+                        f"{a['old_amount']} -> {a['new_amount']} ({_signed(a['difference'])}) "
+                        f"[correction {a['correction']}]")
+        rows.append(f"  {'ADJUSTMENTS':<12} {_signed(invoice['adjustments_total'])} {invoice.get('currency', '')}")
+    balance = invoice.get("balance")
+    if balance:
+        rows.append(f"  balance: opening {balance['opening']}, top-ups +{balance['credits']}, payments "
+                    f"+{balance['payments']}, charges -{balance['charges']}, adjustments "
+                    f"{_signed(-Decimal(balance['adjustments']))}, closing {balance['closing']}")
+    if invoice.get("rules"):
+        rows.append(f"  rules: price books {', '.join(invoice['rules']['price_books']) or '-'}; "
+                    f"policies {', '.join(invoice['rules']['policies']) or '-'}")
     return "\n".join(rows) + "\n"
+
+
+def explain_rows(why: dict[str, Any]) -> list[str]:
+    """One invoice line's explanation: the charge events behind it, its price, its policy."""
+    charges = why["charges"]
+    rows = [f"         why: {len(charges)} charge(s) recorded as events:"]
+    for c in charges:
+        rows.append(f"           nid {c['nid']}  {c['aggregate']} v{c['version']} line {c['line_index']}  "
+                    f"at {c['at']}  {c['amount']}")
+    price = why["price"]
+    rows.append(f"         price: {price['entry']} = {price['unit_price']} per {price['per']} from {price['book']}")
+    rows.append(f"         policy: {', '.join(why['policies']) or '-'}")
+    return rows

@@ -65,11 +65,15 @@ def test_a_yyyy_mm_period_is_accepted(capsys, store: str, source: list[str]):
 def test_an_empty_month_that_is_over_says_no_charges_and_totals_zero(capsys, store: str, source: list[str]):
     code, out, err = run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-02", *source)
     assert code == 0, err
-    assert out.splitlines() == ["Invoice ACME 2026-02 (USD)", "  no charges in 2026-02", "  TOTAL        0.00 USD"]
+    lines = out.splitlines()
+    # February closed on 1 March at 01:00: it was issued, with no lines.
+    assert lines[0] == "Invoice ACME 2026-02 (USD)  issued INV-ACME-000002 at 2026-03-01T01:00:00Z"
+    assert lines[1:3] == ["  no charges in 2026-02", "  TOTAL        0.00 USD"]
     code, out, err = run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-02", "--json", *source)
     assert code == 0, err
     doc = json.loads(out)
     assert doc["total"] == "0.00" and doc["lines"] == [] and doc["period"] == "2026-02"
+    assert doc["status"] == "issued"
 
 
 @pytest.mark.parametrize("source", [[], ["--from-log"]], ids=["views", "log"])
@@ -80,7 +84,8 @@ def test_an_empty_month_not_over_yet_says_not_yet_billed_and_totals_zero(
     code, out, err = run(capsys, "--store", store, "invoice", "ACME", "--period", period, *source)
     assert code == 0, err
     lines = out.splitlines()
-    assert lines[0] == f"Invoice ACME {period} (USD)" and lines[-1] == "  TOTAL        0.00 USD"
+    assert lines[0].startswith(f"Invoice ACME {period} (USD)  provisional, as of ")
+    assert lines[-1] == "  TOTAL        0.00 USD"
     assert len(lines) == 3 and lines[1].startswith("  not yet billed: ")
     assert "2026-04-15T00:00" in lines[1]  # how far the ledger is settled
     assert "no charges" not in out

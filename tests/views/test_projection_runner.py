@@ -137,10 +137,11 @@ def test_a_new_mapping_version_is_not_mixed_into_the_old_build(example_log: Even
     ProjectionRunner(example_log, view_store, [PROJECTIONS["invoices"]]).catch_up(example_log.head() // 2)
 
     class InvoiceProjectionV2(InvoiceProjection):
-        version = 2
+        version = InvoiceProjection.version + 1
 
     with pytest.raises(ViewStoreError, match="run `linkledger rebuild invoices`"):
         ProjectionRunner(example_log, view_store, [InvoiceProjectionV2()])
     result = rebuild(example_log, view_store, InvoiceProjectionV2())
-    assert result.new == "v2.2" and view_store.active("invoices") == "v2.2"
+    new = f"v{InvoiceProjectionV2.version}.2"
+    assert result.new == new and view_store.active("invoices") == new
     assert ProjectionRunner(example_log, view_store, [InvoiceProjectionV2()]).catch_up().failures == []

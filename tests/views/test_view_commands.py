@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from infrastructure.bootstrap import open_ledger
+from projections.invoice_view import InvoiceProjection
 from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES
 
@@ -47,7 +48,8 @@ def test_rebuild_switches_readers_and_the_invoice_reads_the_same(capsys, where: 
     code, out, err = run(capsys, *where, "rebuild", "invoices")
     assert code == 0, err
     assert "0 changed, 0 only in the old build, 0 only in the new" in out
-    assert "readers switched from v1.1 to v1.2" in out
+    v = InvoiceProjection.version
+    assert f"readers switched from v{v}.1 to v{v}.2" in out
     assert run(capsys, *where, "invoice", "ACME", "--period", "2026-01", "--json")[1] == before
 
 

@@ -27,5 +27,5 @@ def test_leased_line_rent_is_recorded_never_charged(ledger):
     assert memos[0]["resource"] == "PC-HK-1"
     assert memos[0]["item"] == "leased_line_rent"
     assert memos[0]["charged_by"] == "China Telecom"
-    assert memos[0]["monthly_rent"] == Decimal("1200.00")
+    assert Decimal(memos[0]["monthly_rent"]) == Decimal("1200.00")
     assert memos[0]["currency"] == "USD"

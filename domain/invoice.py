@@ -1,0 +1,209 @@
+"""The invoice: an account's charges for a calendar month, line by line.
+
+Daily charges belong to the month of the day they pay for (a 31 Jan charge is
+deducted on 1 Feb but is January's); subscriptions, renewals and setup fees belong
+to the month they were charged in. A charge for a month already issued goes on the
+next invoice not yet issued. Consecutive days of the same resource, item, unit
+price, price book and basis are merged into one line.
+
+The account drafts the months not yet issued as its charges are recorded
+(`Draft`); closing a month issues its invoice (`issue_document`), which is then
+frozen: nothing recorded later changes it. Lines carry stable ids (`L001`, ... in
+invoice order) and, beside the document, the charge lines behind each (`v:i`: the
+account's event version and the line's index in it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from domain.billing_day import ONE_DAY, month_bounds, month_key
+from domain.charges import ChargeLine
+from domain.money import round_line_amount
+
+
+def line_period(reason: str, period_start: date, charged_on: date) -> str:
+    """The invoice month a charge line belongs to (before issued months are considered)."""
+    return month_key(period_start if reason == "daily" else charged_on)
+
+
+def next_period(period: str) -> str:
+    _, last = month_bounds(period)
+    return month_key(last + ONE_DAY)
+
+
+def entry_of(reason: str, line: ChargeLine, charged_on: date, source: str | None = None) -> dict[str, Any]:
+    """One charge line as an invoice entry, before consecutive days are merged."""
+    entry = {
+        "reason": reason,
+        "resource": line.resource,
+        "kind": line.kind,
+        "item": line.item,
+        "from": line.period_start,
+        "to": line.period_end,
+        "quantity": line.quantity,
+        "unit": line.unit,
+        "unit_price": line.unit_price,
+        "amount": line.amount,
+        "price_ref": line.price_ref,
+        "basis": line.basis,
+        "charged_on": charged_on,
+    }
+    if source is not None:
+        entry["sources"] = [source]
+    return entry
+
+
+def continues(tail: dict[str, Any], entry: dict[str, Any]) -> bool:
+    """Does a daily entry extend the last daily line of its resource and item? Only if it
+    is the next day at the same unit price, from the same price book, on the same basis."""
+    return (
+        entry["reason"] == "daily"
+        and tail["unit_price"] == entry["unit_price"]
+        and tail["price_ref"] == entry["price_ref"]
+        and tail["basis"] == entry["basis"]
+        and tail["to"] + ONE_DAY == entry["from"]
+    )
+
+
+def add_entry(lines: list[dict[str, Any]], tails: dict[tuple[str, str], int], entry: dict[str, Any]) -> None:
+    """The merge step: a daily entry that continues the last daily line of its resource and
+    item extends it; every other entry is a line of its own."""
+    group = (entry["resource"], entry["item"])
+    at = tails.get(group)
+    if at is not None and continues(lines[at], entry):
+        tail = lines[at]  # a copy made when it was appended: extend it in place
+        tail["to"] = entry["to"]
+        tail["quantity"] += entry["quantity"]
+        tail["amount"] += entry["amount"]
+        if "sources" in entry:
+            tail["sources"].extend(entry["sources"])
+        return
+    lines.append({**entry, "sources": list(entry["sources"])} if "sources" in entry else dict(entry))
+    if entry["reason"] == "daily":
+        tails[group] = len(lines) - 1
+
+
+def merge_entries(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge entries in charge order (`add_entry`); the invoice view does the same step by step."""
+    out: list[dict[str, Any]] = []
+    tails: dict[tuple[str, str], int] = {}
+    for entry in entries:
+        add_entry(out, tails, entry)
+    return out
+
+
+def line_order(line: dict[str, Any]) -> tuple[Any, ...]:
+    return (line["resource"], line["item"], str(line["from"]), line["price_ref"], line["basis"], line["reason"])
+
+
+def order_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Invoice order: by resource, item and first day; each line gets its id (`L001`, ...);
+    daily lines do not show a charge date; the charges behind a line are not part of it."""
+    out = []
+    for n, line in enumerate(sorted(lines, key=line_order), start=1):
+        drop = ("sources", "charged_on") if line["reason"] == "daily" else ("sources",)
+        out.append({"line_id": f"L{n:03d}", **{k: v for k, v in line.items() if k not in drop}})
+    return out
+
+
+def line_sources(lines: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """{line id: the charge lines behind it}, in invoice order (as `order_lines` numbers them)."""
+    return {f"L{n:03d}": list(line.get("sources", []))
+            for n, line in enumerate(sorted(lines, key=line_order), start=1)}
+
+
+def memo_of(resource: str, operator: str, monthly_rent: Decimal | None, currency: str | None) -> dict[str, Any]:
+    return {
+        "resource": resource,
+        "item": "leased_line_rent",
+        "charged_by": operator,
+        "monthly_rent": monthly_rent,
+        "currency": currency,
+        "note": "rental fee charged by the telecommunications operator; recorded, not charged here",
+    }
+
+
+def assemble(account: dict[str, Any], period: str, lines: list[dict[str, Any]],
+             memos: list[dict[str, Any]], total: Decimal | None = None) -> dict[str, Any]:
+    """The invoice's lines, total and memos, the same whether folded from the log, read from
+    a view or issued."""
+    lines = order_lines(lines)
+    computed = sum((Decimal(line["amount"]) for line in lines), Decimal(0))
+    total = computed if total is None else total
+    if not lines and "currency" in account:  # an empty month shows the currency's minor units: 0.00
+        total = round_line_amount(total, account["currency"])
+    return {
+        **account,
+        "period": period,
+        "lines": lines,
+        "total": total,
+        "memos": sorted(memos, key=lambda m: m["resource"]),
+    }
+
+
+def provisional_document(header: dict[str, Any], period: str, lines: list[dict[str, Any]],
+                         memos: list[dict[str, Any]], adjustments: list[dict[str, Any]],
+                         total: Decimal | None = None) -> dict[str, Any]:
+    """A month not yet issued, as it stands: its lines so far and the adjustments recorded
+    since the last invoice was issued (they go on the next one)."""
+    doc = assemble(header, period, lines, memos, total)
+    adjustments_total = sum((Decimal(a["difference"]) for a in adjustments), Decimal(0))
+    doc["status"] = "provisional"
+    doc["adjustments"] = sorted(adjustments, key=adjustment_order)
+    doc["adjustments_total"] = round_line_amount(adjustments_total, header["currency"]) if header else adjustments_total
+    return doc
+
+
+def adjustment_order(a: dict[str, Any]) -> tuple[str, ...]:
+    return (str(a["correction"]), str(a["period"]), str(a["invoice"] or ""), str(a["line_id"] or ""),
+            str(a["resource"]), str(a["item"]), str(a["from_day"]))
+
+
+def plain(value: Any) -> Any:
+    """A document as JSON values only: decimals, dates and times as text (times in UTC, `Z`)."""
+    return json.loads(canonical(value))
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot put a {type(value).__name__} in an invoice")
+
+
+def canonical(document: Any) -> bytes:
+    """The one byte form of a document: compact JSON, sorted keys. Audits compare these bytes."""
+    return json.dumps(document, default=_default, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def invoice_number(prefix: str, account: str, sequence: int) -> str:
+    """`INV-ACME-000001`: per account, gapless (the account's n-th issued invoice)."""
+    return f"{prefix}-{account}-{sequence:06d}"
+
+
+def issue_document(*, header: dict[str, Any], period: str, draft: list[dict[str, Any]],
+                   memos: list[dict[str, Any]], adjustments: list[dict[str, Any]], balance: dict[str, Decimal],
+                   number: str, at: datetime, price_books: list[str], policies: list[str]
+                   ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """The issued invoice as JSON values, and the charge lines behind each of its lines."""
+    doc = assemble(header, period, draft, memos)
+    adjustments_total = sum((Decimal(a["difference"]) for a in adjustments), Decimal(0))
+    doc.update({
+        "status": "issued",
+        "number": number,
+        "issued_at": at,
+        "cutoff": at,
+        "adjustments": sorted(adjustments, key=adjustment_order),
+        "adjustments_total": round_line_amount(adjustments_total, header["currency"]),
+        "balance": {k: round_line_amount(v, header["currency"]) for k, v in balance.items()},
+        "rules": {"price_books": price_books, "policies": policies},
+    })
+    return plain(doc), line_sources(draft)

@@ -1,0 +1,130 @@
+"""Price corrections: a price that was wrong from a past date, fixed by a new event.
+
+A correction names existing price entries (item, match, tier ceiling) and their right
+prices from `valid_from`. It is recorded in the rule library, never as an edit of a
+price book: from then on it is the price in force for every day not yet charged (in the
+merge of price books it ranks after every book effective on or before its date, and
+before any book effective later). Charges already made at a corrected entry on or after
+`valid_from` are re-rated (`rerate`): each yields an adjustment line with the old amount
+(after earlier adjustments), the new amount and the difference. Issued invoices are
+never changed; their lines are named by the adjustments, which go on the next invoice.
+
+A correction only changes the price of entries that exist on `valid_from`: which entry
+prices a line never changes, so re-rating a line is re-pricing its own entry.
+Corrections of lifecycle policies are out of scope and refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from pydantic import Field
+
+from domain.account import Account, AdjustmentLine
+from domain.billing_day import day_of
+from domain.errors import PriceCorrectionError, RuleFileError
+from domain.events import Frozen
+from domain.invoice import line_period, line_sources
+from domain.money import round_line_amount
+from domain.price_book import PriceBook, PriceEntry, Vendor
+from domain.rule_data import parse_rule_file, refuse_floats
+
+POLICY_SECTIONS = frozenset({"billing", "bandwidth", "deletion", "negative_balance", "aws_hosted_connection",
+                             "financial_lock", "router_interface", "invoicing"})
+
+
+class PriceCorrection(Frozen):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+    vendor: Vendor
+    valid_from: date
+    reason: str = Field(min_length=1, max_length=500)
+    entries: list[PriceEntry] = Field(min_length=1)
+
+    @property
+    def version(self) -> str:
+        return f"correction:{self.id}"
+
+    @property
+    def effective_on(self) -> date:
+        return self.valid_from
+
+    @property
+    def keys(self) -> set[str]:
+        """The corrected entries, as charge lines name them (`PriceEntry.describe()`)."""
+        return {e.describe() for e in self.entries}
+
+    def as_book(self) -> PriceBook:
+        """The correction as a price book that ranks after every book of its date."""
+        currencies = sorted({c for e in self.entries for c in e.price})
+        return PriceBook(vendor=self.vendor, version=self.version, effective_on=self.valid_from,
+                         currencies=currencies, entries=self.entries, note=self.reason)
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any], source: str) -> PriceCorrection:
+        sections = sorted(POLICY_SECTIONS & data.keys())
+        if sections or data.get("kind") == "policy":
+            raise PriceCorrectionError(
+                f"{source}: corrections of lifecycle policies ({', '.join(sections) or 'kind = policy'}) are out of "
+                "scope: a policy change takes effect from its effective date in a new policy file; decisions already "
+                "made (a suspension, a release) are not re-decided")
+        problems: list[str] = []
+        refuse_floats(data.get("entries", []), "entries", problems)
+        if problems:
+            raise RuleFileError(source, problems)
+        return parse_rule_file(cls, data, source)
+
+
+def rerate(correction: PriceCorrection, account: Account, history: Iterable[Any], price_of: Any) -> tuple[
+        list[AdjustmentLine], dict[str, Decimal]]:
+    """The adjustments `correction` makes to the charges in `history` (the account's stored
+    events): for each charge line at a corrected entry on or after `valid_from`, its price
+    now (`price_of(entry, day) -> (unit price, price ref)`, the catalog with the correction)
+    times its quantity, against its amount after earlier adjustments. Grouped per invoice
+    line; nothing for a correction this account has already applied."""
+    if correction.id in account.corrections:
+        return [], {}
+    keys = correction.keys
+    where: dict[str, tuple[str | None, str | None, str]] = {}  # "v:i" -> (invoice number, line id, period)
+    groups: dict[tuple[str | None, str | None, str, str, str], dict[str, Any]] = {}
+    rerated: dict[str, Decimal] = {}
+    events = list(history)
+    for event in events:  # a charge's invoice is issued after it: find them all first
+        if isinstance(event, Account.InvoiceIssued):
+            for line_id, sources in event.sources.items():
+                for src in sources:
+                    where[src] = (event.number, line_id, event.period)
+    for event in events:
+        if not isinstance(event, Account.Charged):
+            continue
+        for i, line in enumerate(event.lines):
+            if line.entry not in keys or line.period_start < correction.valid_from:
+                continue
+            src = f"{event.originator_version}:{i}"
+            unit, ref = price_of(line.entry, line.period_start)
+            new = round_line_amount(unit * line.quantity, account.currency)
+            old = account.rerated.get(src, line.amount)
+            if new == old:
+                continue
+            rerated[src] = new
+            period = max(line_period(event.reason, line.period_start, day_of(event.at)), account.open_period)
+            invoice, line_id, period = where.get(src, (None, None, period))
+            g = groups.setdefault((invoice, line_id, period, line.resource, line.item), {
+                "from": line.period_start, "to": line.period_end, "charges": [], "old": Decimal(0),
+                "new": Decimal(0), "ref": ref})
+            g["from"], g["to"] = min(g["from"], line.period_start), max(g["to"], line.period_end)
+            g["charges"].append(src)
+            g["old"] += old
+            g["new"] += new
+    drafts = {period: line_sources(lines) for period, lines in account.drafts.items()}
+    out = []
+    for (invoice, line_id, period, resource, item), g in sorted(groups.items(), key=lambda kv: str(kv[0])):
+        if invoice is None:  # a month not yet issued: name the draft's line
+            line_id = next((lid for lid, srcs in drafts.get(period, {}).items() if g["charges"][0] in srcs), None)
+        out.append(AdjustmentLine(
+            correction=correction.id, invoice=invoice, period=period, line_id=line_id, resource=resource, item=item,
+            from_day=g["from"], to_day=g["to"], charges=g["charges"], old_amount=g["old"], new_amount=g["new"],
+            difference=g["new"] - g["old"], price_ref=g["ref"]))
+    return out, rerated
