@@ -314,7 +314,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     else:
         def show(r: Audit) -> None:
             verdict = "byte-identical to the log at its cut-off" if r.passed else "DIFFERS from the log"
-            print(f"{r.number}  {r.account} {r.period}  issued {r.issued_at.isoformat()}: {verdict}")
+            print(f"{r.number}  {r.account} {r.period}  issued {r.issued_at.isoformat().replace('+00:00', 'Z')}: {verdict}")
             for d in r.differences:
                 print(f"    {d}")
 
