@@ -137,8 +137,8 @@ def open_ledger(store: str, env: dict[str, Any] | None = None, must_exist: bool 
         base["CREATE_TABLE"] = "n"
     else:
         has_events, fmt = _sqlite_format(base["SQLITE_DBNAME"])
-        if has_events and fmt is None:
-            raise _old_store(None)
+        if (has_events and fmt is None) or (fmt is not None and fmt != STORE_FORMAT):
+            raise _old_store(fmt)  # before the library opens it: an old store is left as it was
     ledger = LinkLedger(env={**base, **(env or {})})
     fmt = ledger.recorder.meta("format")
     if fmt is None and ledger.recorder.has_events():
