@@ -37,6 +37,7 @@ T = TypeVar("T")
 
 EXIT_REFUSED = 2
 EXIT_STOPPED = 1
+EXIT_DIFFERS = 1  # `audit`: an issued invoice differs from its recomputation
 EXIT_UNDONE = 3  # some accounts could not be settled (a due rule could not run); the others were
 
 
@@ -323,7 +324,7 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         if args.all:
             print(f"audited {len(results)} issued invoice(s): {len(results) - len(failed)} byte-identical, "
                   f"{len(failed)} differ")
-    return EXIT_STOPPED if failed else 0
+    return EXIT_DIFFERS if failed else 0
 
 
 class AuditUsageError(LedgerError):
@@ -344,7 +345,17 @@ def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
         from infrastructure.bootstrap import open_ledger
 
         with open_ledger(args.store, must_exist=True) as ledger:
-            preview = ledger.preview_correction(correction)
+            bar = None
+
+            def counted(n: int, total: int) -> None:
+                nonlocal bar
+                if bar is None:
+                    bar = progress_bar(total, "accounts read", quiet=args.json)
+                bar.update(1)
+
+            preview = ledger.preview_correction(correction, counted)
+            if bar is not None:
+                bar.close()
         return show_correction_preview(correction, preview, args.json)
     from infrastructure.bootstrap import open_ledger
 
@@ -367,9 +378,13 @@ def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
             bar.close()
         code = project_after_write(ledger, args)
     state = "recorded" if recorded else "already recorded"
-    print(f"correction {correction.id} {state} at {at.isoformat()}; "
-          f"{done.get(correction.id, 0)} account(s) re-rated now" if correction.id in done
-          else f"correction {correction.id} {state}; it had been applied to every affected account before")
+    if args.json:
+        sys.stdout.write(to_json({"correction": correction.id, "recorded": recorded, "at": at,
+                                  "accounts_re_rated": done.get(correction.id, 0)}))
+    elif correction.id in done:
+        print(f"correction {correction.id} {state} at {at.isoformat()}; {done[correction.id]} account(s) re-rated now")
+    else:
+        print(f"correction {correction.id} {state}; it had been applied to every affected account before")
     return code
 
 
@@ -699,7 +714,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="ledger time to record it at (default: the store's watermark)")
     p.add_argument("--dry-run", action="store_true", help="print what would change per account and invoice; "
                    "write nothing")
-    p.add_argument("--json", action="store_true", help="with --dry-run: the preview as JSON")
+    p.add_argument("--json", action="store_true", help="the preview (with --dry-run) or the outcome as JSON")
     p.add_argument("--no-project", action="store_true", help="do not catch the views up afterwards")
     p.set_defaults(func=cmd_correct_prices)
 

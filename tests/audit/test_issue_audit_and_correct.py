@@ -17,6 +17,7 @@ from domain.errors import PriceCorrectionError, RuleFileError
 from domain.invoice import canonical
 from domain.price_book import PriceEntry
 from domain.price_correction import PriceCorrection
+from domain.rule_library import RULE_LIBRARY_ID
 from infrastructure.history import AccountHistory, audit_account, audit_invoice
 from infrastructure.ledger import LinkLedger
 from tests.builders import T, events_named
@@ -151,3 +152,44 @@ def test_a_debit_adjustment_below_zero_starts_the_protection_stage(ledger: LinkL
     assert acct.stage == "protection"
     assert [type(e).__name__ for e in ledger.events_of(acct.id)][-3:] == ["PricesAdjusted", "BalanceExhausted",
                                                                          "NoticeSent"]
+
+
+def test_a_correction_reads_and_writes_only_the_accounts_that_used_the_corrected_price(ledger: LinkLedger):
+    acme_with_a_200m_connect(ledger)  # ACME uses the 200M tier; the others only 100M
+    for name in ("B", "C"):
+        ledger.open_account(name, "zenlayer", "USD", T("2026-02-01T00:00"))
+        ledger.top_up(name, "5000.00", None, T("2026-02-01T00:00"))
+        ledger.order_port(name, f"{name}-HKG", "HKG", "10G", T("2026-02-01T00:00"))
+        ledger.order_port(name, f"{name}-SIN", "SIN", "10G", T("2026-02-01T00:00"))
+        ledger.create_private_connect(name, f"{name}-PC", f"port:{name}-HKG", f"port:{name}-SIN", 100,
+                                      T("2026-02-01T00:00"))
+        ledger.complete_cross_connect(f"{name}-HKG", T("2026-02-20T00:00"))
+        ledger.complete_cross_connect(f"{name}-SIN", T("2026-02-20T00:00"))
+    ledger.advance_to(T("2026-04-10T00:00"))
+    others = {name: log_of_account(ledger, name) for name in ("B", "C")}
+    loaded: set[str] = set()
+    read, get = ledger.events.get, ledger.repository.get
+
+    def reading(originator_id, *args, **kwargs):
+        loaded.add(str(originator_id))
+        return read(originator_id, *args, **kwargs)
+
+    def getting(aggregate_id, *args, **kwargs):
+        loaded.add(str(aggregate_id))
+        return get(aggregate_id, *args, **kwargs)
+
+    # The library's event store and repository, watched: which aggregates are read at all.
+    ledger.events.get, ledger.repository.get = reading, getting  # type: ignore[method-assign]
+    ledger.preview_correction(correction())
+    ledger.record_correction(correction(), "tests", T("2026-04-10T00:00"))
+    ledger.apply_corrections()
+    ledger.events.get, ledger.repository.get = read, get  # type: ignore[method-assign]
+    acme = ledger.account("ACME")
+    touched = {str(acme.id), *(str(r.resource_id) for r in acme.resources)}
+    assert str(ledger.account("B").id) not in loaded and str(ledger.account("C").id) not in loaded
+    assert loaded - touched <= {str(RULE_LIBRARY_ID)}
+    assert {name: log_of_account(ledger, name) for name in ("B", "C")} == others
+
+
+def log_of_account(ledger: LinkLedger, name: str) -> list[tuple[int, str]]:
+    return [(e.originator_version, type(e).__name__) for e in ledger.events_of(ledger.account(name).id)]
