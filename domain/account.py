@@ -12,7 +12,7 @@ from domain.billing_day import day_of, month_key
 from domain.charges import ChargeLine
 from domain.errors import CurrencyMismatchError, DuplicateNameError, InvalidAmountError
 from domain.events import Aggregate, Frozen, account_id
-from domain.invoice import add_entry, entry_of, line_period, next_period
+from domain.invoice import draft_charge, next_period
 from domain.money import check_currency, round_line_amount
 
 
@@ -129,9 +129,8 @@ class Account(Aggregate):
             a.window["charges"] += self.total
             if self.reason == "daily" and self.service_day is not None:
                 a.deducted_through = self.service_day
-            charged_on = day_of(self.at)
-            for i, line in enumerate(self.lines):
-                a.draft_entry(entry_of(self.reason, line, charged_on, f"{self.originator_version}:{i}"))
+            draft_charge(a.drafts, a.draft_tails, a.issued_through, a.open_period, self.reason, self.lines,
+                         day_of(self.at), self.originator_version)
 
     class InvoiceIssued(Event):
         """A month closed: its invoice, frozen. `document` is what the customer was sent
@@ -272,11 +271,6 @@ class Account(Aggregate):
         """The first month not yet issued."""
         return next_period(self.issued_through) if self.issued_through else month_key(day_of(self.opened_at))
 
-    def draft_entry(self, entry: dict[str, Any]) -> None:
-        period = line_period(entry["reason"], entry["from"], entry["charged_on"])
-        if self.issued_through is not None and period <= self.issued_through:
-            period = self.open_period  # a charge for a month already issued goes on the next invoice
-        add_entry(self.drafts.setdefault(period, []), self.draft_tails.setdefault(period, {}), entry)
 
     # ------------------------------------------------- Zenlayer's balance ladder
     def exhaust_balance(self, protection_ends_at: datetime, suspension_ends_at: datetime, policy_ref: str,

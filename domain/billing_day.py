@@ -4,6 +4,7 @@ at any instant of a UTC calendar day is charged for that day."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 
 from domain.errors import TimeRunsBackwardError
 
@@ -34,10 +35,12 @@ def deduction_time(day: date, hour: int) -> datetime:
     return start_of(day + ONE_DAY) + timedelta(hours=hour)
 
 
+@lru_cache(maxsize=4096)
 def month_key(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
+@lru_cache(maxsize=4096)
 def month_bounds(period: str) -> tuple[date, date]:
     """'2026-01' -> (2026-01-01, 2026-01-31)."""
     year, month = (int(p) for p in period.split("-"))

@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from domain.billing_day import ONE_DAY, month_bounds, month_key
@@ -31,6 +32,7 @@ def line_period(reason: str, period_start: date, charged_on: date) -> str:
     return month_key(period_start if reason == "daily" else charged_on)
 
 
+@lru_cache(maxsize=4096)
 def next_period(period: str) -> str:
     _, last = month_bounds(period)
     return month_key(last + ONE_DAY)
@@ -61,13 +63,50 @@ def entry_of(reason: str, line: ChargeLine, charged_on: date, source: str | None
 def continues(tail: dict[str, Any], entry: dict[str, Any]) -> bool:
     """Does a daily entry extend the last daily line of its resource and item? Only if it
     is the next day at the same unit price, from the same price book, on the same basis."""
+    return extends(tail, entry["reason"], entry["unit_price"], entry["price_ref"], entry["basis"], entry["from"])
+
+
+def extends(tail: dict[str, Any], reason: str, unit_price: Decimal, price_ref: str, basis: str, start: date) -> bool:
+    """`continues`, on the fields themselves (the account drafts a charge line without first
+    making it an entry)."""
     return (
-        entry["reason"] == "daily"
-        and tail["unit_price"] == entry["unit_price"]
-        and tail["price_ref"] == entry["price_ref"]
-        and tail["basis"] == entry["basis"]
-        and tail["to"] + ONE_DAY == entry["from"]
+        reason == "daily"
+        and tail["unit_price"] == unit_price
+        and tail["price_ref"] == price_ref
+        and tail["basis"] == basis
+        and tail["to"] + ONE_DAY == start
     )
+
+
+def draft_charge(drafts: dict[str, list[dict[str, Any]]], draft_tails: dict[str, dict[tuple[str, str], int]],
+                 issued_through: str | None, open_period: str, reason: str, lines: list[ChargeLine],
+                 charged_on: date, version: int) -> None:
+    """Add one charge's lines to the drafts of their months (`add_entry`, with a day that
+    continues its tail extended in place); a line of a month already issued goes to
+    `open_period`. `drafts`: month -> lines; `draft_tails`: month -> tails."""
+    last_start = None
+    rows: list[dict[str, Any]] = []
+    tails: dict[tuple[str, str], int] = {}
+    for i, line in enumerate(lines):
+        start = line.period_start if reason == "daily" else charged_on
+        if start != last_start:  # a daily charge's lines share their day: look the month up once
+            period = month_key(start)
+            if issued_through is not None and period <= issued_through:
+                period = open_period
+            rows, tails = drafts.setdefault(period, []), draft_tails.setdefault(period, {})
+            last_start = start
+        source = f"{version}:{i}"
+        if reason == "daily":
+            at = tails.get((line.resource, line.item))
+            if at is not None:
+                tail = rows[at]
+                if extends(tail, reason, line.unit_price, line.price_ref, line.basis, line.period_start):
+                    tail["to"] = line.period_end
+                    tail["quantity"] += line.quantity
+                    tail["amount"] += line.amount
+                    tail["sources"].append(source)
+                    continue
+        add_entry(rows, tails, entry_of(reason, line, charged_on, source))
 
 
 def add_entry(lines: list[dict[str, Any]], tails: dict[tuple[str, str], int], entry: dict[str, Any]) -> None:

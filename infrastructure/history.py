@@ -213,7 +213,8 @@ def audit_account(ledger: LinkLedger, aid: UUID, numbers: set[str] | None = None
         # The account just before the issue, copied: the replay goes on from the original.
         before: Account = copy.deepcopy(account.through(event.originator_version - 1))
         for ref in before.resources:
-            resources.setdefault(ref.resource_id, Replay(iter(ledger.events.get(ref.resource_id))))
+            if ref.resource_id not in resources:
+                resources[ref.resource_id] = Replay(iter(ledger.events.get(ref.resource_id)))
         held = [resources[ref.resource_id].upto(event.at) for ref in before.resources]
         lib: RuleLibrary = library.upto(event.at)
         Portfolio(before, held).issue_invoice(event.period, event.at, lib.rule_book())

@@ -93,23 +93,30 @@ class AdvanceReport:
 
 def index_rows(portfolios: list[Portfolio]) -> dict[str, list[Any]]:
     """The rows that index what these portfolios are about to save: each invoice issued, and
-    each price entry charged (per account, first and last day)."""
+    each price entry charged (per account, first and last day). Charges are read from the
+    invoices they are on (merged lines, a few per month: not one per day), the open drafts
+    and the invoices issued in this save; upserting a span again changes nothing."""
     invoices: list[InvoiceRow] = []
     usage: dict[tuple[str, UUID], list[str]] = {}
+
+    def used(acct: Account, basis: str, first: str, last: str) -> None:
+        key = (f"{acct.vendor}:{basis.split('; ', 1)[0]}", acct.id)
+        span = usage.setdefault(key, [first, last])
+        span[0], span[1] = min(span[0], first), max(span[1], last)
+
     for p in portfolios:
         acct = p.account
+        charged = False
         for e in acct.pending_events:
             if isinstance(e, Account.InvoiceIssued):
                 invoices.append(InvoiceRow(e.number, acct.id, e.period, e.at))
-            elif isinstance(e, Account.Charged):
-                for line in e.lines:
-                    key = (f"{acct.vendor}:{line.entry}", acct.id)
-                    first, last = line.period_start.isoformat(), line.period_end.isoformat()
-                    span = usage.get(key)
-                    if span is None:
-                        usage[key] = [first, last]
-                    else:
-                        span[0], span[1] = min(span[0], first), max(span[1], last)
+                for line in e.document["lines"]:
+                    used(acct, line["basis"], line["from"], line["to"])
+            charged = charged or isinstance(e, Account.Charged)
+        if charged:
+            for lines in acct.drafts.values():
+                for line in lines:
+                    used(acct, line["basis"], line["from"].isoformat(), line["to"].isoformat())
     return {"invoices": invoices,
             "usage": [UsageRow(entry, aid, first, last) for (entry, aid), (first, last) in sorted(usage.items())]}
 
