@@ -88,23 +88,19 @@ def draft_charge(drafts: dict[str, list[dict[str, Any]]], draft_tails: dict[str,
     rows: list[dict[str, Any]] = []
     tails: dict[tuple[str, str], int] = {}
     for i, line in enumerate(lines):
-        start = line.period_start if reason == "daily" else charged_on
-        if start != last_start:  # a daily charge's lines share their day: look the month up once
-            period = month_key(start)
+        if line.period_start != last_start:  # a daily charge's lines share their day: look the month up once
+            period = line_period(reason, line.period_start, charged_on)
             if issued_through is not None and period <= issued_through:
                 period = open_period
             rows, tails = drafts.setdefault(period, []), draft_tails.setdefault(period, {})
-            last_start = start
+            last_start = line.period_start
         source = f"{version}:{i}"
         if reason == "daily":
             at = tails.get((line.resource, line.item))
             if at is not None:
                 tail = rows[at]
                 if extends(tail, reason, line.unit_price, line.price_ref, line.basis, line.period_start):
-                    tail["to"] = line.period_end
-                    tail["quantity"] += line.quantity
-                    tail["amount"] += line.amount
-                    tail["sources"].append(source)
+                    _extend(tail, line.period_end, line.quantity, line.amount, [source])
                     continue
         add_entry(rows, tails, entry_of(reason, line, charged_on, source))
 
@@ -115,16 +111,20 @@ def add_entry(lines: list[dict[str, Any]], tails: dict[tuple[str, str], int], en
     group = (entry["resource"], entry["item"])
     at = tails.get(group)
     if at is not None and continues(lines[at], entry):
-        tail = lines[at]  # a copy made when it was appended: extend it in place
-        tail["to"] = entry["to"]
-        tail["quantity"] += entry["quantity"]
-        tail["amount"] += entry["amount"]
-        if "sources" in entry:
-            tail["sources"].extend(entry["sources"])
+        _extend(lines[at], entry["to"], entry["quantity"], entry["amount"], entry.get("sources", []))
         return
     lines.append({**entry, "sources": list(entry["sources"])} if "sources" in entry else dict(entry))
     if entry["reason"] == "daily":
         tails[group] = len(lines) - 1
+
+
+def _extend(tail: dict[str, Any], to: date, quantity: Decimal, amount: Decimal, sources: list[str]) -> None:
+    """One more day on a line (a copy made when it was appended: extended in place)."""
+    tail["to"] = to
+    tail["quantity"] += quantity
+    tail["amount"] += amount
+    if sources:
+        tail["sources"].extend(sources)
 
 
 def merge_entries(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -106,24 +106,11 @@ class Portfolio:
     # ---------------------------------------------------------------- money
     def credit(self, kind: str, amount: Decimal, currency: str, at: datetime) -> None:
         self.account.credit(kind, amount, currency, at)
-        if self.account.balance < 0:
-            return
-        if self.account.vendor == "zenlayer" and self.account.stage in ("protection", "suspension"):
-            protection_stage.restore(self.account, self.zenlayer_resources(), at)
-        if self.account.vendor == "alibaba":
-            financial_lock.recover_paid(self.of_kind(PhysicalConnection), at)
+        self._balance_rose(at)
 
     def debit(self, reason: str, lines: list[ChargeLine], at: datetime, rules: RuleBook, day: date | None = None) -> None:
         self.account.charge(reason, lines, at, service_day=day)
-        if self.account.balance >= 0:
-            return
-        policy_day = day or day_of(at)
-        if self.account.vendor == "zenlayer" and self.account.stage in ("active", "recycled"):
-            protection_stage.start_protection(self.account, rules.policies.zenlayer_on(policy_day), at)
-        if self.account.vendor == "alibaba":
-            financial_lock.lock_overdue(
-                self.account, self.of_kind(PhysicalConnection), rules.policies.alibaba_on(policy_day), at
-            )
+        self._balance_fell(at, rules, day or day_of(at))
 
     def adjust(self, correction: str, reason: str, lines: list[AdjustmentLine], rerated: dict[str, Decimal],
                at: datetime, rules: RuleBook) -> None:
@@ -131,20 +118,31 @@ class Portfolio:
         what follows is what a charge (net debit) or a credit (net credit) would bring."""
         self.account.adjust(correction, reason, lines, rerated, at)
         net = sum((line.difference for line in lines), Decimal(0))
-        if not net:
-            return
+        if net > 0:
+            self._balance_fell(at, rules, day_of(at))
+        elif net < 0:
+            self._balance_rose(at)
+
+    def _balance_fell(self, at: datetime, rules: RuleBook, policy_day: date) -> None:
+        """Below zero: Zenlayer's protection stage starts; Alibaba's connections are overdue."""
         acct = self.account
-        if net > 0 and acct.balance < 0:
-            if acct.vendor == "zenlayer" and acct.stage in ("active", "recycled"):
-                protection_stage.start_protection(acct, rules.policies.zenlayer_on(day_of(at)), at)
-            if acct.vendor == "alibaba":
-                financial_lock.lock_overdue(acct, self.of_kind(PhysicalConnection), rules.policies.alibaba_on(day_of(at)),
-                                            at)
-        elif net < 0 and acct.balance >= 0:
-            if acct.vendor == "zenlayer" and acct.stage in ("protection", "suspension"):
-                protection_stage.restore(acct, self.zenlayer_resources(), at)
-            if acct.vendor == "alibaba":
-                financial_lock.recover_paid(self.of_kind(PhysicalConnection), at)
+        if acct.balance >= 0:
+            return
+        if acct.vendor == "zenlayer" and acct.stage in ("active", "recycled"):
+            protection_stage.start_protection(acct, rules.policies.zenlayer_on(policy_day), at)
+        if acct.vendor == "alibaba":
+            financial_lock.lock_overdue(acct, self.of_kind(PhysicalConnection), rules.policies.alibaba_on(policy_day),
+                                        at)
+
+    def _balance_rose(self, at: datetime) -> None:
+        """Back to zero or above: service is restored (Zenlayer) or paid-up connections recover (Alibaba)."""
+        acct = self.account
+        if acct.balance < 0:
+            return
+        if acct.vendor == "zenlayer" and acct.stage in ("protection", "suspension"):
+            protection_stage.restore(acct, self.zenlayer_resources(), at)
+        if acct.vendor == "alibaba":
+            financial_lock.recover_paid(self.of_kind(PhysicalConnection), at)
 
     def issue_invoice(self, period: str, at: datetime, rules: RuleBook) -> None:
         """Close `period`: issue its invoice from the account's draft, frozen from now on."""
