@@ -70,6 +70,12 @@ class PriceCorrection(Frozen):
                 f"{source}: corrections of lifecycle policies ({', '.join(sections) or 'kind = policy'}) are out of "
                 "scope: a policy change takes effect from its effective date in a new policy file; decisions already "
                 "made (a suspension, a release) are not re-decided")
+        if "effective_on" in data or "version" in data:
+            raise PriceCorrectionError(
+                f"{source} is a price book (it has version/effective_on), not a correction: a correction file has "
+                "id, vendor, valid_from and entries; a new price book is given with --prices")
+        if not str(data.get("reason", "")).strip():
+            raise PriceCorrectionError(f"{source}: say why the prices were wrong with --reason \"...\"")
         problems: list[str] = []
         refuse_floats(data.get("entries", []), "entries", problems)
         if problems:

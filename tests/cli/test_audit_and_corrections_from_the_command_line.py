@@ -189,3 +189,12 @@ def test_correct_prices_without_a_file_or_a_store_says_so(capsys, store: str, tm
     code, _, err = run(capsys, "--store", str(tmp_path / "none.db"), "correct-prices", str(FIX), *REASON, "--dry-run")
     assert code == 2 and "there is no event store" in err
     assert not (tmp_path / "none.db").exists()
+
+
+def test_a_price_book_given_as_a_correction_or_an_empty_reason_is_refused(capsys, store: str):
+    before = dump(store)
+    code, _, err = run(capsys, "--store", store, "correct-prices", str(EXAMPLES / "zenlayer" / "prices.toml"), *REASON)
+    assert code == 2 and "is a price book (it has version/effective_on), not a correction" in err
+    code, _, err = run(capsys, "--store", store, "correct-prices", str(FIX), "--reason", "  ")
+    assert code == 2 and "say why the prices were wrong with --reason" in err
+    assert dump(store) == before
