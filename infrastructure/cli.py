@@ -1,5 +1,6 @@
 """`linkledger`: run scenarios, keep the views up to date, read invoices, timelines,
-balances and notices from them, and the demo."""
+balances and notices from them (or as the ledger knew them at a time), audit issued
+invoices, correct prices, and the demo."""
 
 from __future__ import annotations
 
@@ -373,11 +374,15 @@ def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
                 bar = progress_bar(total, "accounts re-rated", quiet=args.json)
             bar.update(1)
 
-        done = ledger.apply_corrections(progress)
+        report = ledger.apply_corrections(progress)
+        done = report.re_rated
         if bar is not None:
             bar.close()
         code = project_after_write(ledger, args)
     state = "recorded" if recorded else "already recorded"
+    if report.pending:
+        print(f"linkledger: correction(s) {', '.join(report.pending)} not applied to every account yet; run "
+              "`linkledger correct-prices` again once the accounts left undone are fixed", file=sys.stderr)
     if args.json:
         sys.stdout.write(to_json({"correction": correction.id, "recorded": recorded, "at": at,
                                   "accounts_re_rated": done.get(correction.id, 0)}))
@@ -385,7 +390,7 @@ def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
         print(f"correction {correction.id} {state} at {at.isoformat()}; {done[correction.id]} account(s) re-rated now")
     else:
         print(f"correction {correction.id} {state}; it had been applied to every affected account before")
-    return code
+    return report_stuck(report.stuck) or code
 
 
 def show_correction_preview(correction: Any, preview: list[tuple[Any, list[Any]]], as_json: bool) -> int:

@@ -83,6 +83,16 @@ class Applied:
 
 
 @dataclass
+class CorrectionReport:
+    """What `apply_corrections` did: accounts re-rated per correction, the accounts left
+    stuck (a due rule could not run), and the corrections not yet applied everywhere."""
+
+    re_rated: dict[str, int] = field(default_factory=dict)
+    stuck: list[StuckRow] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+
+
+@dataclass
 class AdvanceReport:
     to: datetime
     ran: int = 0
@@ -514,19 +524,20 @@ class LinkLedger(Application[UUID]):
 
         return price_of
 
-    def apply_corrections(self, progress: Callable[[str, int, int], None] | None = None) -> dict[str, int]:
+    def apply_corrections(self, progress: Callable[[str, int, int], None] | None = None) -> CorrectionReport:
         """React to every recorded price correction not yet applied everywhere: re-rate each
         affected account in its own unit of work, whose command id (`correction:<id>:<account>`)
         is the checkpoint, written with the adjustment in one transaction; a correction is
-        marked done once every affected account has it. Returns {correction id: accounts
-        adjusted}. Running it again, or after a crash, adjusts nothing twice."""
+        marked done once every affected account has it. An account whose due rules cannot
+        run (stuck) is left as it was and reported; the others are re-rated. Running it
+        again, or after a crash, adjusts nothing twice."""
         library = self.rule_library()
-        done: dict[str, int] = {}
+        report = CorrectionReport()
         for correction, at in library.corrections if library is not None else []:
             if self.recorder.meta(f"correction:{correction.id}") == "done":
                 continue
             accounts = self.correction_accounts(correction)
-            adjusted = 0
+            adjusted, stuck = 0, len(report.stuck)
             for n, aid in enumerate(accounts, start=1):
                 def decide(p: Portfolio, rules: RuleBook, correction: PriceCorrection = correction,
                            at: datetime = at) -> None:
@@ -537,14 +548,24 @@ class LinkLedger(Application[UUID]):
                     if lines:
                         p.adjust(correction.id, correction.reason, lines, rerated, max(at, p.clock), rules)
 
-                applied = self._execute(aid, at, "price correction", decide,
-                                        command_id=f"correction:{correction.id}:{aid}", not_before_clock=True)
+                try:
+                    applied = self._execute(aid, at, "price correction", decide,
+                                            command_id=f"correction:{correction.id}:{aid}", not_before_clock=True)
+                except DueRuleError as e:
+                    report.stuck.append(StuckRow(aid, e.account, e.due.describe(), e.due.at, str(e.cause)))
+                    continue
+                finally:
+                    if progress is not None:
+                        progress(correction.id, n, len(accounts))
                 adjusted += not applied.duplicate
-                if progress is not None:
-                    progress(correction.id, n, len(accounts))
-            self.recorder.set_meta(f"correction:{correction.id}", "done")
-            done[correction.id] = adjusted
-        return done
+            report.re_rated[correction.id] = adjusted
+            if len(report.stuck) == stuck:
+                self.recorder.set_meta(f"correction:{correction.id}", "done")
+            else:
+                report.pending.append(correction.id)
+        if report.stuck:
+            self.recorder.record_stuck(report.stuck)
+        return report
 
     # --------------------------------------------------------------- snapshots
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:

@@ -581,7 +581,7 @@ def time_correction(fleet: Fleet, copy: Path, correction: PriceCorrection) -> Co
             record = time.perf_counter() - started
             assert recorded
             started = time.perf_counter()
-            adjusted = ledger.apply_corrections()
+            adjusted = ledger.apply_corrections().re_rated
             apply = time.perf_counter() - started
         finally:
             ledger.close()

@@ -71,7 +71,7 @@ def test_march_issued_then_corrected_in_april(ledger: LinkLedger):
     assert log_of(ledger) == log
 
     assert ledger.record_correction(correction(), "tests", T("2026-04-10T00:00"))
-    assert ledger.apply_corrections() == {"fix-200m": 1}
+    assert ledger.apply_corrections().re_rated == {"fix-200m": 1}
     after = ledger.account("ACME")
     [adjusted] = events_named(ledger, after.id, "PricesAdjusted")
     assert adjusted.total == Decimal("117.00") and adjusted.correction == "fix-200m"
@@ -103,7 +103,7 @@ def test_march_issued_then_corrected_in_april(ledger: LinkLedger):
     log = log_of(ledger)
     assert not ledger.record_correction(correction(), "tests", T("2026-05-01T01:00"))
     ledger.recorder.set_meta("correction:fix-200m", "pending")  # as if the reaction had crashed before its end
-    assert ledger.apply_corrections() == {"fix-200m": 0}
+    assert ledger.apply_corrections().re_rated == {"fix-200m": 0}
     assert log_of(ledger) == log
 
 
@@ -193,3 +193,28 @@ def test_a_correction_reads_and_writes_only_the_accounts_that_used_the_corrected
 
 def log_of_account(ledger: LinkLedger, name: str) -> list[tuple[int, str]]:
     return [(e.originator_version, type(e).__name__) for e in ledger.events_of(ledger.account(name).id)]
+
+
+def test_an_account_that_cannot_be_settled_is_left_undone_and_the_others_are_re_rated(ledger: LinkLedger):
+    from tests.ledger.test_isolation import port_priced_by_rules_the_store_never_held
+
+    acme_with_a_200m_connect(ledger)
+    ledger.open_account("B", "zenlayer", "USD", T("2026-02-01T00:00"))
+    ledger.top_up("B", "5000.00", None, T("2026-02-01T00:00"))
+    ledger.order_port("B", "B-HKG", "HKG", "10G", T("2026-02-01T00:00"))
+    ledger.order_port("B", "B-SIN", "SIN", "10G", T("2026-02-01T00:00"))
+    ledger.create_private_connect("B", "B-PC", "port:B-HKG", "port:B-SIN", 200, T("2026-02-01T00:00"))
+    ledger.complete_cross_connect("B-HKG", T("2026-02-20T00:00"))
+    ledger.complete_cross_connect("B-SIN", T("2026-02-20T00:00"))
+    ledger.advance_to(T("2026-04-10T00:00"))
+    port_priced_by_rules_the_store_never_held(ledger, "B", "B-FRA")  # B's next deduction cannot run
+    b_before = log_of_account(ledger, "B")
+    ledger.record_correction(correction(), "tests", T("2026-04-12T00:00"))
+    report = ledger.apply_corrections()
+    assert report.re_rated == {"fix-200m": 1} and report.pending == ["fix-200m"]
+    [stuck] = report.stuck
+    assert stuck.name == "B" and "FRA" in stuck.message
+    assert [s.name for s in ledger.stuck()] == ["B"]
+    assert events_named(ledger, ledger.account("ACME").id, "PricesAdjusted")  # ACME is re-rated
+    assert log_of_account(ledger, "B") == b_before  # B is left as it was, wholly
+    assert ledger.recorder.meta("correction:fix-200m") != "done"  # it runs again for B once B is fixed
