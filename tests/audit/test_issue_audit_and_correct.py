@@ -218,3 +218,32 @@ def test_an_account_that_cannot_be_settled_is_left_undone_and_the_others_are_re_
     assert events_named(ledger, ledger.account("ACME").id, "PricesAdjusted")  # ACME is re-rated
     assert log_of_account(ledger, "B") == b_before  # B is left as it was, wholly
     assert ledger.recorder.meta("correction:fix-200m") != "done"  # it runs again for B once B is fixed
+
+
+def test_subscriptions_and_setup_fees_are_re_rated_too(ledger: LinkLedger):
+    """Alibaba: a setup fee and a router interface's monthly subscription, both corrected
+    from the day they were charged; each becomes an adjustment line of its own."""
+    ledger.open_account("GLOBEX", "alibaba", "USD", T("2017-11-20T00:00"))
+    ledger.top_up("GLOBEX", "5000.00", None, T("2017-11-20T00:00"), kind="payment")
+    ledger.create_physical_connection("GLOBEX", "PC-HK-1", "cn-hongkong", "1G", "HKBN", None, T("2017-11-20T06:00"))
+    ledger.create_router_interface(
+        "GLOBEX", T("2017-11-20T06:30"), name="RI-HK-1", role="initiator", connection_type="physical",
+        initiator_region="cn-hongkong", receiver_region="cn-hongkong", spec="Large.1", months=2,
+        physical_connection="PC-HK-1")
+    ledger.advance_to(T("2017-12-05T00:00"))
+    fix = PriceCorrection(id="ali-fix", vendor="alibaba", valid_from="2017-11-01", reason="list prices were wrong",
+                          entries=[
+        PriceEntry(item="setup_fee", match={"spec": "1G"}, per="once", price={"USD": Decimal("450")}),
+        PriceEntry(item="router_interface", per="month", price={"USD": Decimal("200")}, match={
+            "connection_type": "physical", "spec": "Large.1", "initiator_region": "cn-hongkong",
+            "receiver_region": "cn-hongkong"}),
+    ])
+    before = ledger.account("GLOBEX").balance
+    ledger.record_correction(fix, "tests", T("2017-12-05T00:00"))
+    ledger.apply_corrections()
+    [adjusted] = events_named(ledger, ledger.account("GLOBEX").id, "PricesAdjusted")
+    assert sorted((x.item, x.old_amount, x.new_amount, x.invoice) for x in adjusted.lines) == [
+        ("router_interface", Decimal("460.00"), Decimal("400.00"), "INV-GLOBEX-000001"),  # 2 months x 230 -> 200
+        ("setup_fee", Decimal("500.00"), Decimal("450.00"), "INV-GLOBEX-000001"),
+    ]
+    assert ledger.account("GLOBEX").balance == before + Decimal("110.00")
