@@ -91,19 +91,21 @@ def invoice_due_at(vendor: str, period: str, rules: RuleBook) -> datetime:
     return deduction_time_of(vendor, last, rules) + timedelta(hours=hours)
 
 
-def next_due(p: Portfolio, rules: RuleBook) -> Due | None:
-    """The earliest rule due for this account, or None if nothing will ever fall due
-    without a command."""
+def next_due(p: Portfolio, rules: RuleBook) -> Due:
+    """The earliest rule due for this account (there is always one: at the latest, the
+    issue of its open month)."""
     acct = p.account
     from_day = acct.deducted_through + ONE_DAY if acct.deducted_through else day_of(acct.opened_at)
     day = first_billable_day(list(p.resources.values()), from_day, rules)
     deduction = None if day is None else Due(deduction_time_of(acct.vendor, day, rules), Priority.DEDUCT,
                                              acct.name, Action.DEDUCT, day)
-    return min((d for d in (deduction, next_other_than_deduction(p, rules)) if d is not None), default=None)
+    other = next_other_than_deduction(p, rules)
+    return other if deduction is None else min(deduction, other)
 
 
-def next_other_than_deduction(p: Portfolio, rules: RuleBook) -> Due | None:
-    """The earliest rule due for this account that is not a daily deduction."""
+def next_other_than_deduction(p: Portfolio, rules: RuleBook) -> Due:
+    """The earliest rule due for this account that is not a daily deduction (there is always
+    one: the month not yet issued)."""
     acct = p.account
     period = acct.open_period
     candidates = [Due(invoice_due_at(acct.vendor, period, rules), Priority.ISSUE, acct.name, Action.ISSUE_INVOICE,
@@ -125,7 +127,7 @@ def next_other_than_deduction(p: Portfolio, rules: RuleBook) -> Due | None:
     for pc in p.of_kind(PhysicalConnection):
         if pc.state == "financial_locked" and pc.release_at is not None:
             candidates.append(Due(pc.release_at, Priority.REMOVE, pc.name, Action.RELEASE_CONNECTION))
-    return min(candidates) if candidates else None
+    return min(candidates)
 
 
 def run(p: Portfolio, due: Due, rules: RuleBook) -> None:
@@ -183,7 +185,7 @@ def settle(p: Portfolio, upto: datetime, rules: RuleBook) -> int:
             due = next_due(p, rules)
         except LedgerError as e:  # e.g. no policy in force to say when the next deduction is
             raise DueRuleError(p.account.name, Due(upto, Priority.DEDUCT, p.account.name, Action.DEDUCT), e) from e
-        if due is None or due.at > upto:
+        if due.at > upto:
             return ran
         _guarded(p, due, lambda: run(p, due, rules))
         ran += 1
@@ -219,7 +221,7 @@ def _following_deductions(p: Portfolio, first: Due, upto: datetime, rules: RuleB
         except LedgerError:  # no policy that day: `settle`'s next_due reports it as usual
             return ran
         due = Due(at, Priority.DEDUCT, p.account.name, Action.DEDUCT, day)
-        if due.at > upto or (other is not None and other < due):
+        if due.at > upto or other < due:
             return ran
         lines: list[ChargeLine] = []
         _guarded(p, due, lambda: lines.extend(biller.lines(day)))

@@ -15,8 +15,6 @@ account's event version and the line's index in it).
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -24,6 +22,7 @@ from typing import Any
 
 from domain.billing_day import ONE_DAY, month_bounds, month_key
 from domain.charges import ChargeLine
+from domain.documents import plain
 from domain.money import round_line_amount
 
 
@@ -127,15 +126,6 @@ def _extend(tail: dict[str, Any], to: date, quantity: Decimal, amount: Decimal, 
         tail["sources"].extend(sources)
 
 
-def merge_entries(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Merge entries in charge order (`add_entry`); the invoice view does the same step by step."""
-    out: list[dict[str, Any]] = []
-    tails: dict[tuple[str, str], int] = {}
-    for entry in entries:
-        add_entry(out, tails, entry)
-    return out
-
-
 def line_order(line: dict[str, Any]) -> tuple[Any, ...]:
     return (line["resource"], line["item"], str(line["from"]), line["price_ref"], line["basis"], line["reason"])
 
@@ -201,26 +191,6 @@ def provisional_document(header: dict[str, Any], period: str, lines: list[dict[s
 def adjustment_order(a: dict[str, Any]) -> tuple[str, ...]:
     return (str(a["correction"]), str(a["period"]), str(a["invoice"] or ""), str(a["line_id"] or ""),
             str(a["resource"]), str(a["item"]), str(a["from_day"]))
-
-
-def plain(value: Any) -> Any:
-    """A document as JSON values only: decimals, dates and times as text (times in UTC, `Z`)."""
-    return json.loads(canonical(value))
-
-
-def _default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat().replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    raise TypeError(f"cannot put a {type(value).__name__} in an invoice")
-
-
-def canonical(document: Any) -> bytes:
-    """The one byte form of a document: compact JSON, sorted keys. Audits compare these bytes."""
-    return json.dumps(document, default=_default, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def invoice_number(prefix: str, account: str, sequence: int) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from domain import financial_lock, protection_stage
 from domain.account import Account, AdjustmentLine, ResourceRef, User
@@ -144,12 +144,18 @@ class Portfolio:
         if acct.vendor == "alibaba":
             financial_lock.recover_paid(self.of_kind(PhysicalConnection), at)
 
+    def leased_line_memos(self, period: str) -> list[dict[str, Any]]:
+        """The operators' leased-line rents of the physical connections applied for by the end of
+        `period`: recorded on the invoice, not charged."""
+        _, last = month_bounds(period)
+        return [memo_of(pc.name, pc.leased_line.operator, pc.leased_line.monthly_rent, pc.leased_line.currency)
+                for pc in self.of_kind(PhysicalConnection) if day_of(pc.history[0].at) <= last]
+
     def issue_invoice(self, period: str, at: datetime, rules: RuleBook) -> None:
         """Close `period`: issue its invoice from the account's draft, frozen from now on."""
         acct = self.account
         first, last = month_bounds(period)
-        memos = [memo_of(pc.name, pc.leased_line.operator, pc.leased_line.monthly_rent, pc.leased_line.currency)
-                 for pc in self.of_kind(PhysicalConnection) if day_of(pc.history[0].at) <= last]
+        memos = self.leased_line_memos(period)
         draft = acct.drafts.get(period, [])
         days = [first + ONE_DAY * i for i in range((last - first).days + 1)]
         policies = sorted({rules.policies.on(acct.vendor, d).version for d in days})

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from domain.billing_day import deduction_time, month_bounds
-from domain.errors import LedgerError
+from domain.errors import LedgerError, PriceCorrectionError
 from infrastructure.event_store import StoreUrlError, event_store_env
 from infrastructure.settings import Settings
 from infrastructure.view_store import ViewStore, ViewStoreError
@@ -303,11 +303,11 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             results = [audit_invoice(ledger, args.number)]
         else:
             rows = ledger.recorder.invoices()
-            bar = progress_bar(len(rows), "invoices audited", quiet=args.json)
+            audited = Progress("invoices audited", quiet=args.json)
             results = []
             for aid in dict.fromkeys(r.account_id for r in rows):
-                results += audit_account(ledger, aid, progress=lambda _: bar.update(1))
-            bar.close()
+                results += audit_account(ledger, aid, progress=lambda _: audited(len(rows)))
+            audited.close()
     failed = [r for r in results if not r.passed]
     if args.json:
         sys.stdout.write(to_json([{"number": r.number, "account": r.account, "period": r.period,
@@ -332,52 +332,50 @@ class AuditUsageError(LedgerError):
     rule = "audit"
 
 
-def progress_bar(total: int, unit: str, quiet: bool = False) -> Any:
-    from tqdm import tqdm
+class Progress:
+    """A progress bar on stderr (tqdm), advanced one step per call with the total of the work;
+    made on the first call and made again when the total changes (the next correction, say)."""
 
-    return tqdm(total=total, unit=f" {unit}", file=sys.stderr, disable=quiet or None, mininterval=0.5)
+    def __init__(self, unit: str, quiet: bool = False) -> None:
+        self.unit, self.quiet = unit, quiet
+        self.bar: Any = None
+
+    def __call__(self, total: int) -> None:
+        if self.bar is None or self.bar.total != total:
+            self.close()
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit=f" {self.unit}", file=sys.stderr, disable=self.quiet or None,
+                            mininterval=0.5)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
 
 
 def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
+    from infrastructure.bootstrap import open_ledger
     from infrastructure.rule_files import load_correction
 
     correction, source = load_correction(Path(args.file), args.reason)
     if args.dry_run:
-        from infrastructure.bootstrap import open_ledger
-
+        read = Progress("accounts read", quiet=args.json)
         with open_ledger(args.store, must_exist=True) as ledger:
-            bar = None
-
-            def counted(n: int, total: int) -> None:
-                nonlocal bar
-                if bar is None:
-                    bar = progress_bar(total, "accounts read", quiet=args.json)
-                bar.update(1)
-
-            preview = ledger.preview_correction(correction, counted)
-            if bar is not None:
-                bar.close()
+            preview = ledger.preview_correction(correction, lambda _, total: read(total))
+        read.close()
         return show_correction_preview(correction, preview, args.json)
-    from infrastructure.bootstrap import open_ledger
-
     with open_ledger(args.store, must_exist=True) as ledger:
         at = args.at or ledger.watermark()
         if at is None:
-            raise AuditUsageError("this store has no watermark yet (run `linkledger advance`); give --at TIME: "
-                                  "the ledger time the correction is recorded at")
+            raise PriceCorrectionError("this store has no watermark yet (run `linkledger advance`); give --at TIME: "
+                                       "the ledger time the correction is recorded at")
         recorded = ledger.record_correction(correction, source, at)
-        bar = None
-
-        def progress(cid: str, n: int, total: int) -> None:
-            nonlocal bar
-            if bar is None:
-                bar = progress_bar(total, "accounts re-rated", quiet=args.json)
-            bar.update(1)
-
-        report = ledger.apply_corrections(progress)
+        re_rated = Progress("accounts re-rated", quiet=args.json)
+        report = ledger.apply_corrections(lambda _, __, total: re_rated(total))
+        re_rated.close()
         done = report.re_rated
-        if bar is not None:
-            bar.close()
         code = project_after_write(ledger, args)
     state = "recorded" if recorded else "already recorded"
     if report.pending:

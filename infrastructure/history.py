@@ -18,11 +18,11 @@ from typing import Any
 from uuid import UUID
 
 from domain.account import Account
-from domain.billing_day import ONE_DAY, day_of, month_bounds
+from domain.billing_day import ONE_DAY
+from domain.documents import canonical, plain
 from domain.errors import UnknownAccountError, UnknownInvoiceError, UnknownResourceError
 from domain.events import account_id, resource_id
-from domain.invoice import canonical, memo_of, plain, provisional_document
-from domain.physical_connection import PhysicalConnection
+from domain.invoice import line_sources, order_lines, provisional_document
 from domain.portfolio import Portfolio
 from domain.resource import Resource
 from domain.rule_book import RuleBook
@@ -83,8 +83,12 @@ class AccountHistory:
             ref.name: replay(ledger, ref.resource_id, as_at).state for ref in self.account.resources}
 
     @property
+    def portfolio(self) -> Portfolio:
+        return Portfolio(self.account, list(self.resources.values()))
+
+    @property
     def clock(self) -> datetime:
-        return Portfolio(self.account, list(self.resources.values())).clock
+        return self.portfolio.clock
 
     def issued(self, period: str) -> Account.InvoiceIssued | None:
         return next((e for e in self.events if isinstance(e, Account.InvoiceIssued) and e.period == period), None)
@@ -95,11 +99,8 @@ class AccountHistory:
         if issued is not None:
             return issued.document
         acct = self.account
-        _, last = month_bounds(period)
         header = {"account": acct.name, "currency": acct.currency, "vendor": acct.vendor}
-        memos = [memo_of(pc.name, pc.leased_line.operator, pc.leased_line.monthly_rent, pc.leased_line.currency)
-                 for pc in self.resources.values()
-                 if isinstance(pc, PhysicalConnection) and day_of(pc.history[0].at) <= last]
+        memos = self.portfolio.leased_line_memos(period)
         adjustments = [a.model_dump() for a in acct.window_adjustments] if period == acct.open_period else []
         return provisional_document(header, period, acct.drafts.get(period, []), memos, adjustments)
 
@@ -117,8 +118,6 @@ class AccountHistory:
             sources = issued.sources
             lines = issued.document["lines"]
         else:
-            from domain.invoice import line_sources, order_lines
-
             draft = self.account.drafts.get(period, [])
             sources, lines = line_sources(draft), plain(order_lines(draft))
         charged = {e.originator_version: e for e in self.events if isinstance(e, Account.Charged)}

@@ -190,17 +190,29 @@ class LinkLedger(Application[UUID]):
         `at`; the same content again is a no-op, other content under a held version is
         refused (nothing is recorded). Returns how many were recorded."""
         at = require_aware(at)
+
+        def record(library: RuleLibrary) -> int:
+            n = sum(library.record_price_book(b, src, at) for b, src in books)
+            return n + sum(library.record_policy(p, src, at) for p, src in policies)
+
+        return self._change_library(record, start_at=at)
+
+    def _change_library(self, change: Callable[[RuleLibrary], T], start_at: datetime | None = None) -> T:
+        """Apply `change` to the rule library and save it if it recorded anything (or the
+        library is new), retrying when another process changed the library meanwhile. Without
+        `start_at`, a store with no library yet is refused."""
         for _ in range(CONFLICT_ATTEMPTS):
             library = self.rule_library()
             fresh = library is None
             if library is None:
-                library = RuleLibrary.start(at)
+                if start_at is None:
+                    raise RulesNotLoadedError("this store holds no price books yet: there is nothing to correct")
+                library = RuleLibrary.start(start_at)
             try:
-                n = sum(library.record_price_book(b, src, at) for b, src in books)
-                n += sum(library.record_policy(p, src, at) for p, src in policies)
-                if n or fresh:
+                result = change(library)
+                if result or fresh:
                     self.save(library)
-                return n
+                return result
             except IntegrityError:
                 self._evict([RULE_LIBRARY_ID])
             except BaseException:
@@ -287,8 +299,7 @@ class LinkLedger(Application[UUID]):
         return self._owners[rid]
 
     def _row(self, p: Portfolio, rules: RuleBook, stuck: bool = True) -> AccountRow:
-        due = next_due(p, rules)
-        return AccountRow(p.account.id, p.account.name, due.at if due else None, stuck)
+        return AccountRow(p.account.id, p.account.name, next_due(p, rules).at, stuck)
 
     def _and_cached_resources(self, account_ids: list[UUID]) -> list[UUID]:
         """The accounts and the resources of those of them in the cache: what a unit of work
@@ -466,21 +477,7 @@ class LinkLedger(Application[UUID]):
         """Record a price correction in the rule library at ledger time `at` (refused if it
         changes no price in force on its date); True if recorded, False if already held."""
         at = require_aware(at)
-        for _ in range(CONFLICT_ATTEMPTS):
-            library = self.rule_library()
-            if library is None:
-                raise RulesNotLoadedError("this store holds no price books yet: there is nothing to correct")
-            try:
-                recorded = library.record_correction(correction, source, at)
-                if recorded:
-                    self.save(library)
-                return recorded
-            except IntegrityError:
-                self._evict([RULE_LIBRARY_ID])
-            except BaseException:
-                self._evict([RULE_LIBRARY_ID])
-                raise
-        raise ConflictError("the rule library kept changing under this process; try again")
+        return self._change_library(lambda library: library.record_correction(correction, source, at))
 
     def correction_accounts(self, correction: PriceCorrection) -> list[UUID]:
         """The accounts charged at a corrected entry on or after its date (the price-usage index)."""

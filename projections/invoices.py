@@ -1,39 +1,14 @@
-"""Invoices folded from the log, and their text form. The rules of an invoice (which
+"""An invoice's text form, and what an empty month means. The rules of an invoice (which
 month a line belongs to, merging days, line ids, the issued document) are in
-`domain.invoice`; this module only reads events.
+`domain.invoice`; a month is read from the invoice view or replayed from the log
+(`infrastructure.history`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
-
-from domain.account import Account
-from domain.billing_day import day_of, month_bounds
-from domain.invoice import assemble, entry_of, line_period, memo_of, merge_entries
-from domain.physical_connection import PhysicalConnection
-
-
-def build_invoice(events: Iterable[Any], period: str) -> dict[str, Any]:
-    """Fold an account's events (and its physical connections') into one month's invoice."""
-    _, last = month_bounds(period)
-    account: dict[str, Any] = {}
-    entries: list[dict[str, Any]] = []
-    memos: list[dict[str, Any]] = []
-    for e in events:
-        if isinstance(e, Account.Opened):
-            account = {"account": e.name, "currency": e.currency, "vendor": e.vendor}
-        elif isinstance(e, Account.Charged):
-            charged_on = day_of(e.at)
-            for line in e.lines:
-                if line_period(e.reason, line.period_start, charged_on) == period:
-                    entries.append(entry_of(e.reason, line, charged_on))
-        elif isinstance(e, PhysicalConnection.Applied) and day_of(e.at) <= last:
-            ll = e.leased_line
-            memos.append(memo_of(e.name, ll.operator, ll.monthly_rent, ll.currency))
-    return assemble(account, period, merge_entries(entries), memos)
 
 
 def empty_month_note(period: str, settled_to: datetime | None, closes_at: datetime) -> str:

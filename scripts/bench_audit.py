@@ -81,7 +81,7 @@ from bench_report import code_state, machine
 
 from domain.billing_day import add_months
 from domain.events import account_id
-from domain.invoice import canonical
+from domain.documents import canonical
 from domain.price_book import PriceEntry
 from domain.price_correction import PriceCorrection
 from domain.rule_library import RULE_LIBRARY_ID

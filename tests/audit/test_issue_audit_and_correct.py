@@ -13,8 +13,8 @@ from decimal import Decimal
 import pytest
 
 from domain.account import Account
+from domain.documents import canonical
 from domain.errors import PriceCorrectionError, RuleFileError
-from domain.invoice import canonical
 from domain.price_book import PriceEntry
 from domain.price_correction import PriceCorrection
 from domain.rule_library import RULE_LIBRARY_ID
@@ -32,14 +32,22 @@ def correction(cid: str = "fix-200m", price: str = "12.00", valid_from: str = "2
                             price={"USD": Decimal(price)})])
 
 
-def acme_with_a_200m_connect(ledger: LinkLedger) -> None:
-    ledger.open_account("ACME", "zenlayer", "USD", T("2026-02-01T00:00"))
-    ledger.top_up("ACME", "5000.00", None, T("2026-02-01T00:00"))
-    ledger.order_port("ACME", "HKG-1", "HKG", "10G", T("2026-02-01T00:00"))
-    ledger.order_port("ACME", "SIN-1", "SIN", "10G", T("2026-02-01T00:00"))
-    ledger.create_private_connect("ACME", "PC", "port:HKG-1", "port:SIN-1", 200, T("2026-02-01T00:00"))
-    ledger.complete_cross_connect("HKG-1", T("2026-02-20T00:00"))
-    ledger.complete_cross_connect("SIN-1", T("2026-02-20T00:00"))
+def connected_account(ledger: LinkLedger, name: str, names: tuple[str, str, str], mbps: int = 200,
+                      balance: str = "5000.00", active: str = "2026-02-20T00:00") -> None:
+    """`name`, opened and topped up on 1 February, with ports at HKG and SIN and a private
+    connect between them (`names`: the two ports and the connect), billing from `active`."""
+    hkg, sin, connect = names
+    ledger.open_account(name, "zenlayer", "USD", T("2026-02-01T00:00"))
+    ledger.top_up(name, balance, None, T("2026-02-01T00:00"))
+    ledger.order_port(name, hkg, "HKG", "10G", T("2026-02-01T00:00"))
+    ledger.order_port(name, sin, "SIN", "10G", T("2026-02-01T00:00"))
+    ledger.create_private_connect(name, connect, f"port:{hkg}", f"port:{sin}", mbps, T("2026-02-01T00:00"))
+    ledger.complete_cross_connect(hkg, T(active))
+    ledger.complete_cross_connect(sin, T(active))
+
+
+def acme_with_a_200m_connect(ledger: LinkLedger, balance: str = "5000.00", active: str = "2026-02-20T00:00") -> None:
+    connected_account(ledger, "ACME", ("HKG-1", "SIN-1", "PC"), balance=balance, active=active)
 
 
 def log_of(ledger: LinkLedger) -> list[tuple[int, str, bytes]]:
@@ -136,13 +144,7 @@ def test_a_correction_of_a_lifecycle_policy_is_refused_as_out_of_scope():
 
 
 def test_a_debit_adjustment_below_zero_starts_the_protection_stage(ledger: LinkLedger):
-    ledger.open_account("ACME", "zenlayer", "USD", T("2026-02-01T00:00"))
-    ledger.top_up("ACME", "400.00", None, T("2026-02-01T00:00"))
-    ledger.order_port("ACME", "HKG-1", "HKG", "10G", T("2026-02-01T00:00"))
-    ledger.order_port("ACME", "SIN-1", "SIN", "10G", T("2026-02-01T00:00"))
-    ledger.create_private_connect("ACME", "PC", "port:HKG-1", "port:SIN-1", 200, T("2026-02-01T00:00"))
-    ledger.complete_cross_connect("HKG-1", T("2026-03-01T00:00"))
-    ledger.complete_cross_connect("SIN-1", T("2026-03-01T00:00"))
+    acme_with_a_200m_connect(ledger, balance="400.00", active="2026-03-01T00:00")
     ledger.advance_to(T("2026-03-10T00:00"))  # 1-8 March, 8 days x 29.00 = 232.00: 168.00 left
     assert ledger.account("ACME").balance == Decimal("168.00") and ledger.account("ACME").stage == "active"
     ledger.record_correction(correction(price="31.00"), "tests", T("2026-03-10T00:00"))
@@ -157,14 +159,7 @@ def test_a_debit_adjustment_below_zero_starts_the_protection_stage(ledger: LinkL
 def test_a_correction_reads_and_writes_only_the_accounts_that_used_the_corrected_price(ledger: LinkLedger):
     acme_with_a_200m_connect(ledger)  # ACME uses the 200M tier; the others only 100M
     for name in ("B", "C"):
-        ledger.open_account(name, "zenlayer", "USD", T("2026-02-01T00:00"))
-        ledger.top_up(name, "5000.00", None, T("2026-02-01T00:00"))
-        ledger.order_port(name, f"{name}-HKG", "HKG", "10G", T("2026-02-01T00:00"))
-        ledger.order_port(name, f"{name}-SIN", "SIN", "10G", T("2026-02-01T00:00"))
-        ledger.create_private_connect(name, f"{name}-PC", f"port:{name}-HKG", f"port:{name}-SIN", 100,
-                                      T("2026-02-01T00:00"))
-        ledger.complete_cross_connect(f"{name}-HKG", T("2026-02-20T00:00"))
-        ledger.complete_cross_connect(f"{name}-SIN", T("2026-02-20T00:00"))
+        connected_account(ledger, name, (f"{name}-HKG", f"{name}-SIN", f"{name}-PC"), mbps=100)
     ledger.advance_to(T("2026-04-10T00:00"))
     others = {name: log_of_account(ledger, name) for name in ("B", "C")}
     loaded: set[str] = set()
@@ -199,13 +194,7 @@ def test_an_account_that_cannot_be_settled_is_left_undone_and_the_others_are_re_
     from tests.ledger.test_isolation import port_priced_by_rules_the_store_never_held
 
     acme_with_a_200m_connect(ledger)
-    ledger.open_account("B", "zenlayer", "USD", T("2026-02-01T00:00"))
-    ledger.top_up("B", "5000.00", None, T("2026-02-01T00:00"))
-    ledger.order_port("B", "B-HKG", "HKG", "10G", T("2026-02-01T00:00"))
-    ledger.order_port("B", "B-SIN", "SIN", "10G", T("2026-02-01T00:00"))
-    ledger.create_private_connect("B", "B-PC", "port:B-HKG", "port:B-SIN", 200, T("2026-02-01T00:00"))
-    ledger.complete_cross_connect("B-HKG", T("2026-02-20T00:00"))
-    ledger.complete_cross_connect("B-SIN", T("2026-02-20T00:00"))
+    connected_account(ledger, "B", ("B-HKG", "B-SIN", "B-PC"))
     ledger.advance_to(T("2026-04-10T00:00"))
     port_priced_by_rules_the_store_never_held(ledger, "B", "B-FRA")  # B's next deduction cannot run
     b_before = log_of_account(ledger, "B")
