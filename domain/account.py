@@ -8,12 +8,12 @@ from decimal import Decimal
 from typing import Any, ClassVar, Literal
 from uuid import UUID
 
-from domain.billing_day import day_of, month_key
-from domain.charges import ChargeLine
-from domain.errors import CurrencyMismatchError, DuplicateNameError, InvalidAmountError
-from domain.events import Aggregate, Frozen, account_id
-from domain.invoice import draft_charge, next_period
-from domain.money import check_currency, round_line_amount
+from linkledger.domain.billing_day import day_of, month_key
+from linkledger.domain.charges import ChargeLine
+from linkledger.domain.errors import CurrencyMismatchError, DuplicateNameError, InvalidAmountError
+from linkledger.domain.events import Aggregate, Frozen, account_id
+from linkledger.domain.invoice import draft_charge, next_period
+from linkledger.domain.money import check_currency, round_line_amount
 
 
 class User(Frozen):

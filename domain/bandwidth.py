@@ -11,9 +11,9 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Literal
 
-from domain.billing_day import day_of
-from domain.errors import BandwidthError, HostedCapacityExceededError
-from domain.events import Frozen
+from linkledger.domain.billing_day import day_of
+from linkledger.domain.errors import BandwidthError, HostedCapacityExceededError
+from linkledger.domain.events import Frozen
 
 _BANDWIDTH = re.compile(r"^\s*(\d+)\s*([MG])(?:bps)?\s*$", re.IGNORECASE)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from domain.errors import TimeRunsBackwardError
+from linkledger.domain.errors import TimeRunsBackwardError
 
 ONE_DAY = timedelta(days=1)
 

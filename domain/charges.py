@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from domain.events import Frozen
-from domain.money import round_line_amount
-from domain.price_book import Quote
+from linkledger.domain.events import Frozen
+from linkledger.domain.money import round_line_amount
+from linkledger.domain.price_book import Quote
 
 
 class ChargeLine(Frozen):

@@ -11,16 +11,16 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from uuid import UUID
 
-from domain.bandwidth import cap_for_day, format_mbps
-from domain.billing_day import end_of, start_of
-from domain.charges import ChargeLine
-from domain.hosted_connection import HostedConnection
-from domain.physical_connection import PhysicalConnection
-from domain.port import Port
-from domain.price_book import Quote
-from domain.private_connect import PrivateConnect
-from domain.resource import Resource, spans_touch
-from domain.rule_book import RuleBook
+from linkledger.domain.bandwidth import cap_for_day, format_mbps
+from linkledger.domain.billing_day import end_of, start_of
+from linkledger.domain.charges import ChargeLine
+from linkledger.domain.hosted_connection import HostedConnection
+from linkledger.domain.physical_connection import PhysicalConnection
+from linkledger.domain.port import Port
+from linkledger.domain.price_book import Quote
+from linkledger.domain.private_connect import PrivateConnect
+from linkledger.domain.resource import Resource, spans_touch
+from linkledger.domain.rule_book import RuleBook
 
 ACTIVE = frozenset({"active"})
 ACTIVE_OR_SUSPENDED = frozenset({"active", "suspended"})

@@ -15,16 +15,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import Enum, IntEnum
 
-from domain import financial_lock, protection_stage
-from domain.billing_day import ONE_DAY, day_of, deduction_time, month_bounds, month_key
-from domain.charges import ChargeLine
-from domain.daily_charge import DayBiller, first_billable_day, lines_for_day
-from domain.errors import InsufficientBalanceError, LedgerError
-from domain.physical_connection import PhysicalConnection
-from domain.portfolio import Portfolio
-from domain.private_connect import PrivateConnect
-from domain.router_interface import RouterInterface
-from domain.rule_book import RuleBook
+from linkledger.domain import financial_lock, protection_stage
+from linkledger.domain.billing_day import ONE_DAY, day_of, deduction_time, month_bounds, month_key
+from linkledger.domain.charges import ChargeLine
+from linkledger.domain.daily_charge import DayBiller, first_billable_day, lines_for_day
+from linkledger.domain.errors import InsufficientBalanceError, LedgerError
+from linkledger.domain.physical_connection import PhysicalConnection
+from linkledger.domain.portfolio import Portfolio
+from linkledger.domain.private_connect import PrivateConnect
+from linkledger.domain.router_interface import RouterInterface
+from linkledger.domain.rule_book import RuleBook
 
 
 class Priority(IntEnum):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from domain.account import Account
-from domain.physical_connection import PhysicalConnection
-from domain.policies import AlibabaPolicy
-from domain.router_interface import RouterInterface
+from linkledger.domain.account import Account
+from linkledger.domain.physical_connection import PhysicalConnection
+from linkledger.domain.policies import AlibabaPolicy
+from linkledger.domain.router_interface import RouterInterface
 
 
 def lock_overdue(account: Account, connections: list[PhysicalConnection], policy: AlibabaPolicy, at: datetime) -> None:

@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import ClassVar
 from uuid import UUID
 
-from domain.errors import InvalidStateError
-from domain.events import Aggregate, resource_id
-from domain.resource import RecycledBase, ResumedBase, StateEntered, SuspendedBase, ZenlayerResource
+from linkledger.domain.errors import InvalidStateError
+from linkledger.domain.events import Aggregate, resource_id
+from linkledger.domain.resource import RecycledBase, ResumedBase, StateEntered, SuspendedBase, ZenlayerResource
 
 
 class HostedConnection(ZenlayerResource):

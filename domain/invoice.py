@@ -20,10 +20,10 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from domain.billing_day import ONE_DAY, month_bounds, month_key
-from domain.charges import ChargeLine
-from domain.documents import plain
-from domain.money import round_line_amount
+from linkledger.domain.billing_day import ONE_DAY, month_bounds, month_key
+from linkledger.domain.charges import ChargeLine
+from linkledger.domain.documents import plain
+from linkledger.domain.money import round_line_amount
 
 
 def line_period(reason: str, period_start: date, charged_on: date) -> str:

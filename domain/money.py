@@ -10,9 +10,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from linkledger.domain.errors import CurrencyMismatchError, InvalidAmountError
 from pydantic import BaseModel, ConfigDict, field_validator
-
-from domain.errors import CurrencyMismatchError, InvalidAmountError
 
 MINOR_UNITS: dict[str, int] = {"USD": 2, "CNY": 2, "EUR": 2, "HKD": 2, "SGD": 2, "JPY": 0}
 

@@ -16,9 +16,9 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
-from domain.events import Aggregate, Frozen, resource_id
-from domain.policies import AlibabaPolicy
-from domain.resource import Resource, StateEntered
+from linkledger.domain.events import Aggregate, Frozen, resource_id
+from linkledger.domain.policies import AlibabaPolicy
+from linkledger.domain.resource import Resource, StateEntered
 
 
 class LeasedLine(Frozen):

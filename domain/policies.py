@@ -11,11 +11,10 @@ from collections import Counter
 from datetime import date
 from typing import Any, Literal
 
+from linkledger.domain.errors import PolicyNotFoundError, RuleFileError
+from linkledger.domain.events import Frozen
+from linkledger.domain.rule_data import parse_rule_file
 from pydantic import Field, model_validator
-
-from domain.errors import PolicyNotFoundError, RuleFileError
-from domain.events import Frozen
-from domain.rule_data import parse_rule_file
 
 
 class ZenlayerBilling(Frozen):

@@ -13,13 +13,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from domain import financial_lock, protection_stage
-from domain.account import Account, AdjustmentLine, ResourceRef, User
-from domain.bandwidth import hosted_capacity_for
-from domain.billing_day import ONE_DAY, add_months, day_of, month_bounds
-from domain.charges import ChargeLine
-from domain.daily_charge import daily_quote
-from domain.errors import (
+from linkledger.domain import financial_lock, protection_stage
+from linkledger.domain.account import Account, AdjustmentLine, ResourceRef, User
+from linkledger.domain.bandwidth import hosted_capacity_for
+from linkledger.domain.billing_day import ONE_DAY, add_months, day_of, month_bounds
+from linkledger.domain.charges import ChargeLine
+from linkledger.domain.daily_charge import daily_quote
+from linkledger.domain.errors import (
     DuplicateNameError,
     InsufficientBalanceError,
     InvalidStateError,
@@ -29,14 +29,14 @@ from domain.errors import (
     VendorMismatchError,
     WrongResourceKindError,
 )
-from domain.hosted_connection import HostedConnection
-from domain.invoice import invoice_number, issue_document, memo_of
-from domain.physical_connection import LeasedLine, PhysicalConnection
-from domain.port import Port
-from domain.private_connect import End, PrivateConnect
-from domain.resource import Resource, ZenlayerResource
-from domain.router_interface import RouterInterface
-from domain.rule_book import RuleBook
+from linkledger.domain.hosted_connection import HostedConnection
+from linkledger.domain.invoice import invoice_number, issue_document, memo_of
+from linkledger.domain.physical_connection import LeasedLine, PhysicalConnection
+from linkledger.domain.port import Port
+from linkledger.domain.private_connect import End, PrivateConnect
+from linkledger.domain.resource import Resource, ZenlayerResource
+from linkledger.domain.router_interface import RouterInterface
+from linkledger.domain.rule_book import RuleBook
 
 R = TypeVar("R", bound=Resource)
 

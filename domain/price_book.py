@@ -17,12 +17,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from linkledger.domain.errors import PriceNotFoundError, RuleFileError
+from linkledger.domain.events import Frozen
+from linkledger.domain.money import MINOR_UNITS
+from linkledger.domain.rule_data import parse_rule_file, refuse_floats
 from pydantic import Field, model_validator
-
-from domain.errors import PriceNotFoundError, RuleFileError
-from domain.events import Frozen
-from domain.money import MINOR_UNITS
-from domain.rule_data import parse_rule_file, refuse_floats
 
 Vendor = Literal["alibaba", "zenlayer"]
 Per = Literal["day", "month", "once"]

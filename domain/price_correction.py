@@ -21,16 +21,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from linkledger.domain.account import Account, AdjustmentLine
+from linkledger.domain.billing_day import day_of
+from linkledger.domain.errors import PriceCorrectionError, RuleFileError
+from linkledger.domain.events import Frozen
+from linkledger.domain.invoice import line_period, line_sources
+from linkledger.domain.money import round_line_amount
+from linkledger.domain.price_book import PriceBook, PriceEntry, Vendor
+from linkledger.domain.rule_data import parse_rule_file, refuse_floats
 from pydantic import Field
-
-from domain.account import Account, AdjustmentLine
-from domain.billing_day import day_of
-from domain.errors import PriceCorrectionError, RuleFileError
-from domain.events import Frozen
-from domain.invoice import line_period, line_sources
-from domain.money import round_line_amount
-from domain.price_book import PriceBook, PriceEntry, Vendor
-from domain.rule_data import parse_rule_file, refuse_floats
 
 POLICY_SECTIONS = frozenset({"billing", "bandwidth", "deletion", "negative_balance", "aws_hosted_connection",
                              "financial_lock", "router_interface", "invoicing"})

@@ -15,23 +15,23 @@ from datetime import date, datetime, timedelta
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from domain.bandwidth import (
+from linkledger.domain.bandwidth import (
     BandwidthChange,
     cut_effective_on,
     cuts_in_month,
     format_mbps,
 )
-from domain.billing_day import day_of
-from domain.errors import (
+from linkledger.domain.billing_day import day_of
+from linkledger.domain.errors import (
     BandwidthCutLimitError,
     BandwidthError,
     HostedCapacityExceededError,
     InvalidStateError,
     RecoveryWindowClosedError,
 )
-from domain.events import Aggregate, Frozen, resource_id
-from domain.policies import ZenlayerPolicy
-from domain.resource import RecycledBase, ResumedBase, StateEntered, SuspendedBase, ZenlayerResource
+from linkledger.domain.events import Aggregate, Frozen, resource_id
+from linkledger.domain.policies import ZenlayerPolicy
+from linkledger.domain.resource import RecycledBase, ResumedBase, StateEntered, SuspendedBase, ZenlayerResource
 
 
 class End(Frozen):

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from domain.account import Account
-from domain.policies import ZenlayerPolicy
-from domain.resource import ZenlayerResource
+from linkledger.domain.account import Account
+from linkledger.domain.policies import ZenlayerPolicy
+from linkledger.domain.resource import ZenlayerResource
 
 SUBJECTS = {
     "protection_reminder": "Your balance is below zero: refill it to keep your services running",

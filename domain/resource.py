@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.billing_day import day_of, days_overlapping, end_of
-from domain.errors import ResourceGoneError
-from domain.events import Aggregate, Frozen
+from linkledger.domain.billing_day import day_of, days_overlapping, end_of
+from linkledger.domain.errors import ResourceGoneError
+from linkledger.domain.events import Aggregate, Frozen
 
 
 class StateChange(Frozen):

@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from typing import ClassVar, Literal
 from uuid import UUID
 
-from domain.billing_day import add_months
-from domain.errors import DuplicateNameError, InvalidStateError, ReceiverIsFreeError
-from domain.events import Aggregate, resource_id
-from domain.policies import AlibabaPolicy
-from domain.resource import Resource, StateEntered
+from linkledger.domain.billing_day import add_months
+from linkledger.domain.errors import DuplicateNameError, InvalidStateError, ReceiverIsFreeError
+from linkledger.domain.events import Aggregate, resource_id
+from linkledger.domain.policies import AlibabaPolicy
+from linkledger.domain.resource import Resource, StateEntered
 
 
 class RouterInterface(Resource):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.policies import PolicyBook
-from domain.price_book import PriceCatalog
+from linkledger.domain.policies import PolicyBook
+from linkledger.domain.price_book import PriceCatalog
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from linkledger.domain.errors import RuleFileError
 from pydantic import BaseModel, ValidationError
-
-from domain.errors import RuleFileError
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -16,14 +16,13 @@ from datetime import datetime
 from typing import Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
+from linkledger.domain.errors import PriceCorrectionError, RuleFileError
+from linkledger.domain.events import Aggregate
+from linkledger.domain.policies import AlibabaPolicy, Policy, PolicyBook, ZenlayerPolicy
+from linkledger.domain.price_book import PriceBook, PriceCatalog
+from linkledger.domain.price_correction import PriceCorrection
+from linkledger.domain.rule_book import RuleBook
 from pydantic import Field
-
-from domain.errors import PriceCorrectionError, RuleFileError
-from domain.events import Aggregate
-from domain.policies import AlibabaPolicy, Policy, PolicyBook, ZenlayerPolicy
-from domain.price_book import PriceBook, PriceCatalog
-from domain.price_correction import PriceCorrection
-from domain.rule_book import RuleBook
 
 RULE_LIBRARY_ID = uuid5(NAMESPACE_URL, "linkledger:rule-library")
 

@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from eventsourcing.utils import get_topic
-
-from domain.errors import LedgerError
-from infrastructure.event_store import event_store_env
-from infrastructure.ledger import LinkLedger
-from infrastructure.recorders import STORE_FORMAT, SQLiteLedgerRecorder
-from infrastructure.rule_files import load_policy_files, load_price_book_files
+from linkledger.domain.errors import LedgerError
+from linkledger.infrastructure.event_store import event_store_env
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.recorders import STORE_FORMAT, SQLiteLedgerRecorder
+from linkledger.infrastructure.rule_files import load_policy_files, load_price_book_files
 
 TABLE_SETUP_LOCK = "linkledger:create-tables"
 
@@ -113,7 +112,7 @@ def _exists(env: dict[str, str]) -> bool:
 def ledger_env(store: str) -> dict[str, str]:
     env = event_store_env(store)
     if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        from infrastructure.postgres_recorder import PostgresLedgerRecorder
+        from linkledger.infrastructure.postgres_recorder import PostgresLedgerRecorder
 
         env["APPLICATION_RECORDER_TOPIC"] = get_topic(PostgresLedgerRecorder)
         env["POSTGRES_ENABLE_DB_FUNCTIONS"] = "n"

@@ -17,19 +17,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from domain.billing_day import deduction_time, month_bounds
-from domain.errors import LedgerError, PriceCorrectionError
-from infrastructure.event_store import StoreUrlError, event_store_env
-from infrastructure.settings import Settings
-from infrastructure.view_store import ViewStore, ViewStoreError
-from infrastructure.view_stores import default_views_for, open_view_store
-from projections.names import PROJECTION_NAMES
-from projections.rendering import to_json
+from linkledger.domain.billing_day import deduction_time, month_bounds
+from linkledger.domain.errors import LedgerError, PriceCorrectionError
+from linkledger.infrastructure.event_store import StoreUrlError, event_store_env
+from linkledger.infrastructure.settings import Settings
+from linkledger.infrastructure.view_store import ViewStore, ViewStoreError
+from linkledger.infrastructure.view_stores import default_views_for, open_view_store
+from linkledger.projections.names import PROJECTION_NAMES
+from linkledger.projections.rendering import to_json
 
 if TYPE_CHECKING:
-    from infrastructure.ledger import AdvanceReport, LinkLedger
-    from infrastructure.recorders import StuckRow
-    from infrastructure.view_queries import Views
+    from linkledger.infrastructure.ledger import AdvanceReport, LinkLedger
+    from linkledger.infrastructure.recorders import StuckRow
+    from linkledger.infrastructure.view_queries import Views
 
 # The rest is imported by the command that needs it: a read from a view in a fresh process
 # pays for the view and its rendering, not for the event store, Redis or the projection runner.
@@ -45,7 +45,7 @@ EXIT_UNDONE = 3  # some accounts could not be settled (a due rule could not run)
 def open_writer(store: str, prices: list[Path], policies: list[Path], at: datetime | None) -> LinkLedger:
     """The ledger for a write command, with the shipped and given rule files recorded in the
     store (those it does not hold yet) at ledger time `at`, or at its watermark if later."""
-    from infrastructure.bootstrap import open_ledger, record_rule_files
+    from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
 
     ledger = open_ledger(store)
     try:
@@ -73,7 +73,7 @@ def _period(text: str) -> str:
 
 
 def _time(text: str) -> Any:
-    from infrastructure.scenario import parse_time
+    from linkledger.infrastructure.scenario import parse_time
 
     try:
         return parse_time(text)
@@ -92,7 +92,7 @@ def report_stuck(stuck: list[StuckRow]) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.scenario import ScenarioError, ScenarioRun, parse_scenario
+    from linkledger.infrastructure.scenario import ScenarioError, ScenarioRun, parse_scenario
 
     scenario = parse_scenario(Path(args.scenario))
     first = scenario.lines[0].at if scenario.lines else None
@@ -126,7 +126,7 @@ def views_of(args: argparse.Namespace) -> str:
 @contextlib.contextmanager
 def reading(args: argparse.Namespace, projections: list[str]) -> Any:
     """The views to read from; with --fresh, after they have caught up with the log."""
-    from infrastructure.view_queries import Views
+    from linkledger.infrastructure.view_queries import Views
 
     env = event_store_env(args.store)
     if "SQLITE_DBNAME" in env and not Path(env["SQLITE_DBNAME"]).exists():  # cheap: no store, no views
@@ -135,8 +135,8 @@ def reading(args: argparse.Namespace, projections: list[str]) -> Any:
     try:
         views = Views(store)
         if args.fresh:
-            from infrastructure.bootstrap import open_ledger
-            from infrastructure.event_log import EventLog
+            from linkledger.infrastructure.bootstrap import open_ledger
+            from linkledger.infrastructure.event_log import EventLog
 
             with open_ledger(args.store, must_exist=True) as ledger:
                 views.wait_fresh(projections, ledger.name, EventLog(ledger).head(), args.timeout)
@@ -149,7 +149,7 @@ def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLed
           from_view: Callable[[Views], T]) -> T:
     """One read, from the view (the default) or, with --from-log, folded from the event log."""
     if args.from_log:
-        from infrastructure.bootstrap import open_ledger
+        from linkledger.infrastructure.bootstrap import open_ledger
 
         with open_ledger(args.store, must_exist=True) as ledger:
             return from_log(ledger)
@@ -159,7 +159,7 @@ def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLed
 
 def month_closes_at(ledger: LinkLedger, vendor: str, period: str) -> datetime:
     """When the deduction for the month's last day falls due (by the policy in force then)."""
-    from domain.due_rules import deduction_time_of
+    from linkledger.domain.due_rules import deduction_time_of
 
     _, last = month_bounds(period)
     try:
@@ -169,12 +169,12 @@ def month_closes_at(ledger: LinkLedger, vendor: str, period: str) -> datetime:
 
 
 def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
-    from projections.invoices import empty_month_note, render_invoice_text
+    from linkledger.projections.invoices import empty_month_note, render_invoice_text
 
     explain = None
     if args.as_at or args.explain or args.from_log:
-        from infrastructure.bootstrap import open_ledger
-        from infrastructure.history import AccountHistory
+        from linkledger.infrastructure.bootstrap import open_ledger
+        from linkledger.infrastructure.history import AccountHistory
 
         with open_ledger(args.store, must_exist=True) as ledger:
             history = AccountHistory(ledger, args.account, args.as_at)
@@ -191,7 +191,7 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
     note = None
     if not doc["lines"] and doc.get("status") != "issued":  # not yet billed, or no charges?
         if closes_at is None:
-            from infrastructure.bootstrap import open_ledger
+            from linkledger.infrastructure.bootstrap import open_ledger
 
             with open_ledger(args.store, must_exist=True) as ledger:
                 mark = ledger.watermark()
@@ -205,10 +205,10 @@ def cmd_invoice(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
-    from projections.timelines import render_timeline_text
+    from linkledger.projections.timelines import render_timeline_text
 
     def from_log(ledger: LinkLedger) -> dict[str, Any]:
-        from infrastructure.history import resource_as_at
+        from linkledger.infrastructure.history import resource_as_at
 
         return resource_as_at(ledger, args.resource, args.as_at)
 
@@ -239,7 +239,7 @@ def balance_line(doc: dict[str, Any]) -> str:
 
 def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
     def from_log(ledger: LinkLedger) -> tuple[dict[str, Any], dict[str, str]]:
-        from infrastructure.history import AccountHistory
+        from linkledger.infrastructure.history import AccountHistory
 
         return AccountHistory(ledger, args.account, args.as_at).balance(), {}
 
@@ -276,7 +276,7 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.bootstrap import open_ledger
+    from linkledger.infrastructure.bootstrap import open_ledger
 
     with open_ledger(args.store, must_exist=True) as ledger:
         library = ledger.rule_library()
@@ -293,8 +293,8 @@ def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.bootstrap import open_ledger
-    from infrastructure.history import Audit, audit_account, audit_invoice
+    from linkledger.infrastructure.bootstrap import open_ledger
+    from linkledger.infrastructure.history import Audit, audit_account, audit_invoice
 
     if bool(args.number) == bool(args.all):
         raise AuditUsageError("give one invoice number, or --all")
@@ -356,8 +356,8 @@ class Progress:
 
 
 def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.bootstrap import open_ledger
-    from infrastructure.rule_files import load_correction
+    from linkledger.infrastructure.bootstrap import open_ledger
+    from linkledger.infrastructure.rule_files import load_correction
 
     correction, source = load_correction(Path(args.file), args.reason)
     if args.dry_run:
@@ -440,9 +440,9 @@ def project_after_write(ledger: LinkLedger, args: argparse.Namespace) -> int:
     """After a write command, catch the views up (unless --no-project): one process, fresh views."""
     if args.no_project:
         return 0
-    from infrastructure.event_log import EventLog
-    from infrastructure.projection_runner import ProjectionRunner
-    from projections.catalog import PROJECTIONS
+    from linkledger.infrastructure.event_log import EventLog
+    from linkledger.infrastructure.projection_runner import ProjectionRunner
+    from linkledger.projections.catalog import PROJECTIONS
 
     store = open_view_store(views_of(args))
     try:
@@ -456,7 +456,7 @@ def project_after_write(ledger: LinkLedger, args: argparse.Namespace) -> int:
 
 
 def _selected(names: list[str] | None) -> list[Any]:
-    from projections.catalog import PROJECTIONS
+    from linkledger.projections.catalog import PROJECTIONS
 
     unknown = [n for n in names or [] if n not in PROJECTIONS]
     if unknown:
@@ -467,7 +467,7 @@ def _selected(names: list[str] | None) -> list[Any]:
 @contextlib.contextmanager
 def ledger_and_views(args: argparse.Namespace) -> Iterator[tuple[LinkLedger, ViewStore]]:
     """The event store (it must exist), then its view store: nothing is made for a wrong path."""
-    from infrastructure.bootstrap import open_ledger
+    from linkledger.infrastructure.bootstrap import open_ledger
 
     with open_ledger(args.store, must_exist=True) as ledger:
         store = open_view_store(views_of(args))
@@ -478,8 +478,8 @@ def ledger_and_views(args: argparse.Namespace) -> Iterator[tuple[LinkLedger, Vie
 
 
 def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.event_log import EventLog
-    from infrastructure.projection_runner import ProjectionRunner
+    from linkledger.infrastructure.event_log import EventLog
+    from linkledger.infrastructure.projection_runner import ProjectionRunner
 
     stop = StopFlag()
     with ledger_and_views(args) as (ledger, store):
@@ -499,8 +499,8 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.event_log import EventLog
-    from infrastructure.rebuild import rebuild
+    from linkledger.infrastructure.event_log import EventLog
+    from linkledger.infrastructure.rebuild import rebuild
 
     [projection] = _selected([args.projection])
     with ledger_and_views(args) as (ledger, store):
@@ -517,8 +517,8 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.event_log import EventLog
-    from infrastructure.status import render_settlement, render_status, settlement, status
+    from linkledger.infrastructure.event_log import EventLog
+    from linkledger.infrastructure.status import render_settlement, render_status, settlement, status
 
     with ledger_and_views(args) as (ledger, store):
         rows = status(EventLog(ledger), store)
@@ -533,8 +533,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.feed import FeedConsumer, SeenStore
-    from infrastructure.redis_views import RedisViewStore
+    from linkledger.infrastructure.feed import FeedConsumer, SeenStore
+    from linkledger.infrastructure.redis_views import RedisViewStore
 
     [projection] = _selected([args.projection])
     store = open_view_store(views_of(args))
@@ -571,13 +571,16 @@ def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def find_examples(explicit: str | None) -> Path:
-    candidates = [Path(explicit)] if explicit else [Path.cwd() / "examples", Path(__file__).resolve().parents[1] / "examples"]
+    """The --examples folder if given, else the examples installed with the package."""
+    from importlib import resources
+
+    candidates = [Path(explicit)] if explicit else [Path(str(resources.files("linkledger.examples")))]
     for c in candidates:
         if (c / "zenlayer" / "scenario.txt").exists():
             return c
     raise SystemExit(
-        "linkledger demo: cannot find the shipped examples/ folder; run it from the linkledger checkout "
-        "or pass --examples PATH"
+        f"linkledger demo: {candidates[0]} holds no zenlayer/scenario.txt; pass --examples PATH to a folder "
+        "laid out like the shipped examples/"
     )
 
 
@@ -588,13 +591,13 @@ DEMO_SHOWS = {
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from infrastructure.event_log import EventLog
-    from infrastructure.projection_runner import ProjectionRunner
-    from infrastructure.scenario import parse_scenario, run_scenario
-    from infrastructure.view_queries import Views
-    from projections.catalog import PROJECTIONS
-    from projections.invoices import render_invoice_text
-    from projections.timelines import render_timeline_text
+    from linkledger.infrastructure.event_log import EventLog
+    from linkledger.infrastructure.projection_runner import ProjectionRunner
+    from linkledger.infrastructure.scenario import parse_scenario, run_scenario
+    from linkledger.infrastructure.view_queries import Views
+    from linkledger.projections.catalog import PROJECTIONS
+    from linkledger.projections.invoices import render_invoice_text
+    from linkledger.projections.timelines import render_timeline_text
 
     examples = find_examples(args.examples)
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="linkledger-demo-"))
@@ -631,10 +634,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def demo_correction(examples: Path, workdir: Path) -> None:
     """The zenlayer store again: a price correction valid from a past date, its dry run, the
     adjustment on the next invoice, and the audit of the invoice it corrects."""
-    from infrastructure.bootstrap import open_ledger
-    from infrastructure.history import AccountHistory, audit_invoice
-    from infrastructure.rule_files import load_correction
-    from projections.invoices import render_invoice_text
+    from linkledger.infrastructure.bootstrap import open_ledger
+    from linkledger.infrastructure.history import AccountHistory, audit_invoice
+    from linkledger.infrastructure.rule_files import load_correction
+    from linkledger.projections.invoices import render_invoice_text
 
     path = examples / "zenlayer" / "price_correction.toml"
     correction, source = load_correction(path, "the 200M HKG~SIN tier was listed too high from 10 January")

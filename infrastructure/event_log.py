@@ -26,10 +26,9 @@ from typing import Any
 from eventsourcing.persistence import Mapper
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from eventsourcing.utils import resolve_topic
-
-from infrastructure.ledger import LinkLedger
-from infrastructure.transcodings import decode_payload, upcast
-from projections.records import Record
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.transcodings import decode_payload, upcast
+from linkledger.projections.records import Record
 
 
 @cache

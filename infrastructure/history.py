@@ -17,18 +17,18 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from domain.account import Account
-from domain.billing_day import ONE_DAY
-from domain.documents import canonical, plain
-from domain.errors import UnknownAccountError, UnknownInvoiceError, UnknownResourceError
-from domain.events import account_id, resource_id
-from domain.invoice import line_sources, order_lines, provisional_document
-from domain.portfolio import Portfolio
-from domain.resource import Resource
-from domain.rule_book import RuleBook
-from domain.rule_library import RULE_LIBRARY_ID, RuleLibrary
-from infrastructure.ledger import LinkLedger
-from projections.timelines import build_timeline
+from linkledger.domain.account import Account
+from linkledger.domain.billing_day import ONE_DAY
+from linkledger.domain.documents import canonical, plain
+from linkledger.domain.errors import UnknownAccountError, UnknownInvoiceError, UnknownResourceError
+from linkledger.domain.events import account_id, resource_id
+from linkledger.domain.invoice import line_sources, order_lines, provisional_document
+from linkledger.domain.portfolio import Portfolio
+from linkledger.domain.resource import Resource
+from linkledger.domain.rule_book import RuleBook
+from linkledger.domain.rule_library import RULE_LIBRARY_ID, RuleLibrary
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.projections.timelines import build_timeline
 
 
 class Replay:

@@ -23,11 +23,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
-
-from domain.account import Account, AdjustmentLine
-from domain.billing_day import require_aware
-from domain.due_rules import DueRuleError, next_due, settle
-from domain.errors import (
+from linkledger.domain.account import Account, AdjustmentLine
+from linkledger.domain.billing_day import require_aware
+from linkledger.domain.due_rules import DueRuleError, next_due, settle
+from linkledger.domain.errors import (
     DuplicateNameError,
     LedgerError,
     PriceCorrectionError,
@@ -35,17 +34,17 @@ from domain.errors import (
     UnknownAccountError,
     UnknownResourceError,
 )
-from domain.events import account_id, resource_id
-from domain.money import to_decimal
-from domain.physical_connection import LeasedLine
-from domain.policies import Policy
-from domain.portfolio import Portfolio
-from domain.price_book import PriceBook, PriceCatalog
-from domain.price_correction import PriceCorrection, rerate
-from domain.resource import Resource
-from domain.rule_book import RuleBook
-from domain.rule_library import RULE_LIBRARY_ID, RuleLibrary
-from infrastructure.recorders import (
+from linkledger.domain.events import account_id, resource_id
+from linkledger.domain.money import to_decimal
+from linkledger.domain.physical_connection import LeasedLine
+from linkledger.domain.policies import Policy
+from linkledger.domain.portfolio import Portfolio
+from linkledger.domain.price_book import PriceBook, PriceCatalog
+from linkledger.domain.price_correction import PriceCorrection, rerate
+from linkledger.domain.resource import Resource
+from linkledger.domain.rule_book import RuleBook
+from linkledger.domain.rule_library import RULE_LIBRARY_ID, RuleLibrary
+from linkledger.infrastructure.recorders import (
     AccountRow,
     InvoiceRow,
     Probe,
@@ -54,8 +53,8 @@ from infrastructure.recorders import (
     from_utc_text,
     utc_text,
 )
-from infrastructure.snapshots import LedgerSnapshot
-from infrastructure.transcodings import OrjsonTranscoder, PydanticMapper
+from linkledger.infrastructure.snapshots import LedgerSnapshot
+from linkledger.infrastructure.transcodings import OrjsonTranscoder, PydanticMapper
 
 T = TypeVar("T")
 

@@ -11,9 +11,8 @@ from uuid import UUID
 
 from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from linkledger.infrastructure.recorders import InvoiceRow, Probe, StuckRow
 from psycopg.sql import SQL, Identifier
-
-from infrastructure.recorders import InvoiceRow, Probe, StuckRow
 
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder):

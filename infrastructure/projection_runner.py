@@ -28,10 +28,9 @@ from typing import Any, Self, TextIO
 
 import redis
 from eventsourcing.persistence import Tracking
-
-from infrastructure.event_log import EventLog
-from infrastructure.view_store import Build, ViewStore, ViewStoreError
-from projections.projection import Projection, ViewBatch
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.view_store import Build, ViewStore, ViewStoreError
+from linkledger.projections.projection import Projection, ViewBatch
 
 TRANSIENT = (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError)
 

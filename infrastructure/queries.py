@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from infrastructure.ledger import LinkLedger
-from projections.timelines import build_timeline
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.projections.timelines import build_timeline
 
 
 def invoice(ledger: LinkLedger, account: str, period: str) -> dict[str, Any]:
     """As issued, or provisional: the account replayed from the log (`history`)."""
-    from infrastructure.history import AccountHistory
+    from linkledger.infrastructure.history import AccountHistory
 
     return AccountHistory(ledger, account).invoice(period)
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from infrastructure.event_log import EventLog
-from infrastructure.projection_runner import ProjectionRunner, ProjectionStopped
-from infrastructure.view_store import Build, ViewStore
-from projections.projection import Projection
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.projection_runner import ProjectionRunner, ProjectionStopped
+from linkledger.infrastructure.view_store import Build, ViewStore
+from linkledger.projections.projection import Projection
 
 
 @dataclass

@@ -22,8 +22,7 @@ from urllib.parse import parse_qs, urlparse
 import orjson
 import redis
 from eventsourcing.persistence import Tracking
-
-from infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
+from linkledger.infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
 
 APPLY_BATCH = """
 local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')

@@ -9,11 +9,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from domain.errors import RuleFileError
-from domain.policies import Policy, PolicyBook, policy_from_mapping
-from domain.price_book import PriceBook, PriceCatalog
-from domain.price_correction import PriceCorrection
-from domain.rule_book import RuleBook
+from linkledger.domain.errors import RuleFileError
+from linkledger.domain.policies import Policy, PolicyBook, policy_from_mapping
+from linkledger.domain.price_book import PriceBook, PriceCatalog
+from linkledger.domain.price_correction import PriceCorrection
+from linkledger.domain.rule_book import RuleBook
 
 M = TypeVar("M")
 
@@ -26,7 +26,7 @@ def _toml(text: str, source: str) -> dict[str, Any]:
 
 
 def _shipped(folder: str) -> list[tuple[str, str]]:
-    root = resources.files("domain").joinpath(folder)
+    root = resources.files("linkledger.domain").joinpath(folder)
     out = []
     for vendor_dir in sorted(root.iterdir(), key=lambda p: p.name):
         if not vendor_dir.is_dir():

@@ -23,11 +23,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from domain.bandwidth import parse_mbps
-from domain.billing_day import require_aware
-from domain.errors import LedgerError
-from infrastructure.ledger import AdvanceReport, Applied, LinkLedger
-from infrastructure.recorders import StuckRow
+from linkledger.domain.bandwidth import parse_mbps
+from linkledger.domain.billing_day import require_aware
+from linkledger.domain.errors import LedgerError
+from linkledger.infrastructure.ledger import AdvanceReport, Applied, LinkLedger
+from linkledger.infrastructure.recorders import StuckRow
 
 
 class ScenarioError(LedgerError):

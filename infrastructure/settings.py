@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from infrastructure.event_store import DEFAULT_STORE
+from linkledger.infrastructure.event_store import DEFAULT_STORE
 
 
 def _paths(value: str | None) -> list[Path]:

@@ -14,9 +14,8 @@ from uuid import UUID
 
 from eventsourcing.domain import CanSnapshotAggregate
 from eventsourcing.utils import get_topic, register_topic, resolve_topic
+from linkledger.domain.events import DomainEvent
 from pydantic import BaseModel, field_serializer
-
-from domain.events import DomainEvent
 
 
 def freeze(v: Any) -> Any:

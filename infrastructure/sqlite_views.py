@@ -16,8 +16,7 @@ from typing import Any, TypeVar
 
 import orjson
 from eventsourcing.persistence import Tracking
-
-from infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
+from linkledger.infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
 
 T = TypeVar("T")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from infrastructure.event_log import EventLog
-from infrastructure.ledger import LinkLedger
-from infrastructure.view_store import Build, ViewStore
-from projections.catalog import PROJECTIONS
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.view_store import Build, ViewStore
+from linkledger.projections.catalog import PROJECTIONS
 
 
 def settlement(ledger: LinkLedger) -> dict[str, Any]:

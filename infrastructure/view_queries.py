@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from domain.errors import LedgerError, UnknownAccountError, UnknownResourceError
-from domain.events import account_id, resource_id
-from infrastructure.view_store import Build, ViewStore
-from projections.balance_view import balance_document
-from projections.invoice_view import account_key, invoice_document, invoice_key
-from projections.notice_view import notices_document
-from projections.timeline_view import timeline_document
+from linkledger.domain.errors import LedgerError, UnknownAccountError, UnknownResourceError
+from linkledger.domain.events import account_id, resource_id
+from linkledger.infrastructure.view_store import Build, ViewStore
+from linkledger.projections.balance_view import balance_document
+from linkledger.projections.invoice_view import account_key, invoice_document, invoice_key
+from linkledger.projections.notice_view import notices_document
+from linkledger.projections.timeline_view import timeline_document
 
 
 class ViewNotBuiltError(LedgerError):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infrastructure.event_store import event_store_env
-from infrastructure.view_store import ViewStore, ViewStoreError
+from linkledger.infrastructure.event_store import event_store_env
+from linkledger.infrastructure.view_store import ViewStore, ViewStoreError
 
 
 def default_views_for(store: str) -> str:
@@ -22,8 +22,7 @@ def default_views_for(store: str) -> str:
 def open_view_store(views: str) -> ViewStore:
     if views.startswith(("redis://", "rediss://", "unix://")):
         import redis
-
-        from infrastructure.redis_views import RedisViewStore
+        from linkledger.infrastructure.redis_views import RedisViewStore
 
         store = RedisViewStore(views)
         try:
@@ -31,7 +30,7 @@ def open_view_store(views: str) -> ViewStore:
         except redis.RedisError as e:
             raise ViewStoreError(f"cannot reach Redis at {views}: {e}") from e
         return store
-    from infrastructure.sqlite_views import SQLiteViewStore
+    from linkledger.infrastructure.sqlite_views import SQLiteViewStore
 
     path = views.removeprefix("sqlite:///")
     Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)

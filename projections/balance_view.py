@@ -15,10 +15,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from domain.account import Account
-from projections.projection import Projection, ViewBatch, dumps, loads
-from projections.records import Record, is_created, resulting_state
-from projections.topics import ACCOUNT_TOPICS, RESOURCE_TOPICS
+from linkledger.domain.account import Account
+from linkledger.projections.projection import Projection, ViewBatch, dumps, loads
+from linkledger.projections.records import Record, is_created, resulting_state
+from linkledger.projections.topics import ACCOUNT_TOPICS, RESOURCE_TOPICS
 
 A = Account
 STAGE_AFTER = {

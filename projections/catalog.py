@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from projections.balance_view import BalanceProjection
-from projections.invoice_view import InvoiceProjection
-from projections.names import PROJECTION_NAMES
-from projections.notice_view import NoticeProjection
-from projections.projection import Projection
-from projections.timeline_view import TimelineProjection
+from linkledger.projections.balance_view import BalanceProjection
+from linkledger.projections.invoice_view import InvoiceProjection
+from linkledger.projections.names import PROJECTION_NAMES
+from linkledger.projections.notice_view import NoticeProjection
+from linkledger.projections.projection import Projection
+from linkledger.projections.timeline_view import TimelineProjection
 
 PROJECTIONS: dict[str, Projection] = {
     p.name: p for p in (InvoiceProjection(), BalanceProjection(), TimelineProjection(), NoticeProjection())

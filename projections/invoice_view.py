@@ -26,12 +26,12 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from domain.account import Account
-from domain.billing_day import ONE_DAY, month_bounds
-from domain.invoice import memo_of, next_period, provisional_document
-from domain.physical_connection import PhysicalConnection
-from projections.projection import Projection, ViewBatch, dumps, loads
-from projections.records import Record
+from linkledger.domain.account import Account
+from linkledger.domain.billing_day import ONE_DAY, month_bounds
+from linkledger.domain.invoice import memo_of, next_period, provisional_document
+from linkledger.domain.physical_connection import PhysicalConnection
+from linkledger.projections.projection import Projection, ViewBatch, dumps, loads
+from linkledger.projections.records import Record
 
 OPENED = Account.Opened.TOPIC
 CHARGED = Account.Charged.TOPIC

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.account import Account
-from projections.projection import Projection, ViewBatch, dumps, loads
-from projections.records import Record
+from linkledger.domain.account import Account
+from linkledger.projections.projection import Projection, ViewBatch, dumps, loads
+from linkledger.projections.records import Record
 
 
 class NoticeProjection(Projection):

@@ -18,8 +18,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 import orjson
-
-from projections.records import Record
+from linkledger.projections.records import Record
 
 MISSING = object()
 

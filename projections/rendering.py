@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from domain.documents import json_value
+from linkledger.domain.documents import json_value
 
 
 def to_json(document: Any) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from projections.projection import Projection, ViewBatch, dumps, loads
-from projections.records import Record, is_created, resulting_state
-from projections.topics import RESOURCE_TOPICS
+from linkledger.projections.projection import Projection, ViewBatch, dumps, loads
+from linkledger.projections.records import Record, is_created, resulting_state
+from linkledger.projections.topics import RESOURCE_TOPICS
 
 _NOT_DETAIL = {"timestamp", "at"}
 

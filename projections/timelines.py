@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from projections.projection import fold
-from projections.records import record_of
-from projections.timeline_view import TimelineProjection, timeline_document
+from linkledger.projections.projection import fold
+from linkledger.projections.records import record_of
+from linkledger.projections.timeline_view import TimelineProjection, timeline_document
 
 
 def build_timeline(events: Iterable[Any]) -> dict[str, Any]:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from domain.account import Account
-from domain.events import Aggregate
-from domain.hosted_connection import HostedConnection
-from domain.physical_connection import PhysicalConnection
-from domain.port import Port
-from domain.private_connect import PrivateConnect
-from domain.router_interface import RouterInterface
+from linkledger.domain.account import Account
+from linkledger.domain.events import Aggregate
+from linkledger.domain.hosted_connection import HostedConnection
+from linkledger.domain.physical_connection import PhysicalConnection
+from linkledger.domain.port import Port
+from linkledger.domain.private_connect import PrivateConnect
+from linkledger.domain.router_interface import RouterInterface
 
 RESOURCE_CLASSES = (Port, PrivateConnect, HostedConnection, PhysicalConnection, RouterInterface)
 

@@ -78,20 +78,19 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 from bench_report import code_state, machine
-
-from domain.billing_day import add_months
-from domain.events import account_id
-from domain.documents import canonical
-from domain.price_book import PriceEntry
-from domain.price_correction import PriceCorrection
-from domain.rule_library import RULE_LIBRARY_ID
-from infrastructure.bootstrap import open_ledger, record_rule_files
-from infrastructure.event_log import EventLog
-from infrastructure.history import AccountHistory, audit_account
-from infrastructure.ledger import LinkLedger
-from infrastructure.rebuild import rebuild
-from infrastructure.view_stores import open_view_store
-from projections.catalog import PROJECTIONS
+from linkledger.domain.billing_day import add_months
+from linkledger.domain.documents import canonical
+from linkledger.domain.events import account_id
+from linkledger.domain.price_book import PriceEntry
+from linkledger.domain.price_correction import PriceCorrection
+from linkledger.domain.rule_library import RULE_LIBRARY_ID
+from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.history import AccountHistory, audit_account
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.rebuild import rebuild
+from linkledger.infrastructure.view_stores import open_view_store
+from linkledger.projections.catalog import PROJECTIONS
 
 ZENLAYER_PRICES = ROOT / "examples" / "zenlayer" / "prices.toml"
 START = datetime(2026, 1, 1, tzinfo=UTC)

@@ -66,7 +66,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))  # run from a checkout without installing
 
 import orjson
-
 from bench_report import code_state, machine
 
 PRICES = [ROOT / "examples" / "zenlayer" / "prices.toml"]
@@ -250,7 +249,7 @@ BILLED_COMMANDS = 10
 
 
 def open_bench_ledger(store: str) -> Any:
-    from infrastructure.bootstrap import open_ledger, record_rule_files
+    from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
 
     ledger = open_ledger(store)
     record_rule_files(ledger, PRICES, [], START)
@@ -260,7 +259,7 @@ def open_bench_ledger(store: str) -> Any:
 # ========================================================== phase 1: latency vs store size
 def _evict_account(ledger: Any, name: str) -> None:
     """Drop the account's aggregates from the repository cache (the rule library stays)."""
-    from domain.events import account_id
+    from linkledger.domain.events import account_id
 
     acct = ledger.account(name)
     cache = ledger.repository.cache

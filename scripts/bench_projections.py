@@ -57,19 +57,18 @@ if str(ROOT) not in sys.path:
 
 import orjson
 import redis
-
-from domain.billing_day import add_months
-from domain.errors import LedgerError
-from domain.events import account_id, resource_id
-from domain.router_interface import RouterInterface
-from infrastructure.bootstrap import open_ledger, record_rule_files
-from infrastructure.event_log import EventLog
-from infrastructure.ledger import LinkLedger
-from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.redis_views import RedisViewStore, parse_redis_url
-from infrastructure.sqlite_views import SQLiteViewStore
-from projections.catalog import PROJECTIONS
 from bench_report import code_state, machine
+from linkledger.domain.billing_day import add_months
+from linkledger.domain.errors import LedgerError
+from linkledger.domain.events import account_id, resource_id
+from linkledger.domain.router_interface import RouterInterface
+from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.projection_runner import ProjectionRunner
+from linkledger.infrastructure.redis_views import RedisViewStore, parse_redis_url
+from linkledger.infrastructure.sqlite_views import SQLiteViewStore
+from linkledger.projections.catalog import PROJECTIONS
 
 PRICES = [ROOT / "examples" / "zenlayer" / "prices.toml", ROOT / "examples" / "alibaba" / "prices.toml"]
 START = datetime(2026, 1, 1, tzinfo=UTC)

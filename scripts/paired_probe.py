@@ -25,7 +25,7 @@ def T(text: str) -> datetime:
 def main() -> None:
     what, root = sys.argv[1], sys.argv[2]
     sys.path.insert(0, root)
-    from infrastructure.bootstrap import open_ledger, record_rule_files
+    from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
 
     with tempfile.TemporaryDirectory() as d:
         ledger = open_ledger(str(Path(d) / "probe.db"))

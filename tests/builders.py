@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from infrastructure.ledger import LinkLedger
-from infrastructure.queries import invoice
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.queries import invoice
 
 
 def T(text: str) -> datetime:
@@ -81,7 +81,7 @@ def invoice_of(ledger: LinkLedger, account: str, period: str) -> dict[str, Any]:
 
 def run_cli(capsys: Any, *argv: str) -> tuple[int, str, str]:
     """`linkledger ARGV...` in this process: (exit code, stdout, stderr)."""
-    from infrastructure.cli import main
+    from linkledger.infrastructure.cli import main
 
     code = main(list(argv))
     out, err = capsys.readouterr()

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import psycopg
 import pytest
-
-from domain.rule_book import RuleBook
-from infrastructure.bootstrap import open_ledger
-from infrastructure.ledger import LinkLedger
-from infrastructure.rule_files import load_rule_book
+from linkledger.domain.rule_book import RuleBook
+from linkledger.infrastructure.bootstrap import open_ledger
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.rule_files import load_rule_book
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"

@@ -4,8 +4,9 @@ wrote them."""
 
 from __future__ import annotations
 
-from infrastructure.bootstrap import open_ledger
-from infrastructure.scenario import parse_scenario, run_scenario
+from linkledger.infrastructure.bootstrap import open_ledger
+from linkledger.infrastructure.scenario import parse_scenario, run_scenario
+
 from tests.conftest import EXAMPLES, record_rule_book
 
 

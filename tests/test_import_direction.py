@@ -12,8 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 ALLOWED = {
-    "domain": {"domain", "pydantic", "eventsourcing.domain"},
-    "projections": {"domain", "projections", "pydantic", "eventsourcing.domain", "eventsourcing.persistence",
+    "domain": {"linkledger.domain", "pydantic", "eventsourcing.domain"},
+    "projections": {"linkledger.domain", "linkledger.projections", "pydantic", "eventsourcing.domain", "eventsourcing.persistence",
                     "eventsourcing.projection", "eventsourcing.utils",
                     "orjson"},  # topics and JSON encoding: no I/O
 }

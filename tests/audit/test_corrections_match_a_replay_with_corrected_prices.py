@@ -19,17 +19,17 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from linkledger.domain.account import Account
+from linkledger.domain.billing_day import day_of
+from linkledger.domain.errors import LedgerError
+from linkledger.domain.invoice import line_period
+from linkledger.domain.price_book import PriceEntry
+from linkledger.domain.price_correction import PriceCorrection
+from linkledger.domain.rule_book import RuleBook
+from linkledger.infrastructure.bootstrap import open_ledger
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.rule_files import load_rule_book
 
-from domain.account import Account
-from domain.billing_day import day_of
-from domain.errors import LedgerError
-from domain.invoice import line_period
-from domain.price_book import PriceEntry
-from domain.price_correction import PriceCorrection
-from domain.rule_book import RuleBook
-from infrastructure.bootstrap import open_ledger
-from infrastructure.ledger import LinkLedger
-from infrastructure.rule_files import load_rule_book
 from tests.builders import T
 from tests.conftest import EXAMPLES, record_rule_book
 

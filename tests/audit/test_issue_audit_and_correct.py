@@ -11,15 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.account import Account
+from linkledger.domain.documents import canonical
+from linkledger.domain.errors import PriceCorrectionError, RuleFileError
+from linkledger.domain.price_book import PriceEntry
+from linkledger.domain.price_correction import PriceCorrection
+from linkledger.domain.rule_library import RULE_LIBRARY_ID
+from linkledger.infrastructure.history import AccountHistory, audit_account, audit_invoice
+from linkledger.infrastructure.ledger import LinkLedger
 
-from domain.account import Account
-from domain.documents import canonical
-from domain.errors import PriceCorrectionError, RuleFileError
-from domain.price_book import PriceEntry
-from domain.price_correction import PriceCorrection
-from domain.rule_library import RULE_LIBRARY_ID
-from infrastructure.history import AccountHistory, audit_account, audit_invoice
-from infrastructure.ledger import LinkLedger
 from tests.builders import T, events_named
 
 PC_200M = "private_connect/sites=HKG~SIN/up_to_mbps=200"

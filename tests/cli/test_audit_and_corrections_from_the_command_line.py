@@ -22,7 +22,7 @@ REASON = ["--reason", "the 200M HKG~SIN tier was listed too high"]
 @pytest.fixture(scope="module")
 def settled(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example run once, then settled to 1 March 02:00 (February issued too)."""
-    from infrastructure.cli import main
+    from linkledger.infrastructure.cli import main
 
     folder = tmp_path_factory.mktemp("zen")
     store = folder / "ledger.db"

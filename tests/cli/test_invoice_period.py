@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 import pytest
+from linkledger.infrastructure.cli import main
 
-from infrastructure.cli import main
 from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES
 

@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from linkledger.domain.rule_library import digest
+from linkledger.infrastructure.bootstrap import open_ledger
+from linkledger.infrastructure.rule_files import load_policy_files, load_price_book_files
 
-from domain.rule_library import digest
-from infrastructure.bootstrap import open_ledger
-from infrastructure.rule_files import load_policy_files, load_price_book_files
 from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES, ROOT
 

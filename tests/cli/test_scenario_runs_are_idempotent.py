@@ -9,8 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from linkledger.infrastructure.bootstrap import open_ledger
 
-from infrastructure.bootstrap import open_ledger
 from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES
 

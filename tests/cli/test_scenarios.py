@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from linkledger.infrastructure.bootstrap import open_ledger
 
-from infrastructure.bootstrap import open_ledger
 from tests.builders import ACME_TWO_ACTIVE_PORTS
 from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES

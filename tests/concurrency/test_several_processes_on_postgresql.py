@@ -20,11 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from linkledger.domain.events import account_id
+from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.recorders import STORE_FORMAT
 
-from domain.events import account_id
-from infrastructure.bootstrap import open_ledger, record_rule_files
-from infrastructure.ledger import LinkLedger
-from infrastructure.recorders import STORE_FORMAT
 from tests.builders import D, T
 from tests.conftest import EXAMPLES
 
@@ -340,7 +340,7 @@ def test_a_follower_sees_every_event_from_concurrent_writers(pg_ledger: LinkLedg
 
 # ---------------------------------------------- the same scenario run by several processes
 def _run_scenario(store: str, scenario: str) -> int:
-    from infrastructure.cli import main
+    from linkledger.infrastructure.cli import main
 
     return main(["--store", store, "run", scenario, "--no-project"])
 

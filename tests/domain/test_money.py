@@ -1,9 +1,8 @@
 from decimal import Decimal
 
 import pytest
-
-from domain.errors import CurrencyMismatchError, InvalidAmountError
-from domain.money import Money, round_line_amount, to_decimal
+from linkledger.domain.errors import CurrencyMismatchError, InvalidAmountError
+from linkledger.domain.money import Money, round_line_amount, to_decimal
 
 
 def test_money_refuses_float():

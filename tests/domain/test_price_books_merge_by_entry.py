@@ -9,9 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from domain.errors import PriceNotFoundError
-from domain.price_book import PriceBook, PriceCatalog
+from linkledger.domain.errors import PriceNotFoundError
+from linkledger.domain.price_book import PriceBook, PriceCatalog
 
 HKG_SIN = {"sites": "HKG~SIN"}
 

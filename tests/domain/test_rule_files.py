@@ -7,9 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from domain.errors import PolicyNotFoundError, PriceNotFoundError, RuleFileError
-from infrastructure.rule_files import load_policies, load_price_books, load_rule_book
+from linkledger.domain.errors import PolicyNotFoundError, PriceNotFoundError, RuleFileError
+from linkledger.infrastructure.rule_files import load_policies, load_price_books, load_rule_book
 
 BROKEN_PRICE_BOOK = """
 vendor = "zenlayer"

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from linkledger.domain.errors import PriceNotFoundError
+from linkledger.domain.policies import PolicyBook
+from linkledger.domain.price_book import PriceBook, PriceCatalog
+from linkledger.domain.rule_book import RuleBook
+from linkledger.infrastructure.cli import main
+from linkledger.infrastructure.recorders import AccountRow
 
-from domain.errors import PriceNotFoundError
-from domain.policies import PolicyBook
-from domain.price_book import PriceBook, PriceCatalog
-from domain.rule_book import RuleBook
-from infrastructure.cli import main
-from infrastructure.recorders import AccountRow
 from tests.builders import T, daily_lines, two_active_ports, zenlayer_account
 from tests.conftest import EXAMPLES
 from tests.ledger.test_the_account_is_the_unit import billed_account
@@ -55,7 +55,7 @@ def test_status_names_the_stuck_account_and_the_exit_code_says_something_was_lef
                         "2026-01-01T00:00Z open_account A vendor=zenlayer\n"
                         "2026-01-01T00:00Z open_account B vendor=zenlayer\n")
     assert main(["--store", store, "run", str(scenario)]) == 0
-    from infrastructure.bootstrap import open_ledger
+    from linkledger.infrastructure.bootstrap import open_ledger
 
     with open_ledger(store) as ledger:
         port_priced_by_rules_the_store_never_held(ledger, "B", "B-FRA")

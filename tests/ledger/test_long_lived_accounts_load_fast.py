@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 from eventsourcing.application import project_aggregate
+from linkledger.domain.errors import InvalidAmountError
+from linkledger.infrastructure.bootstrap import open_ledger
 
-from domain.errors import InvalidAmountError
-from infrastructure.bootstrap import open_ledger
 from tests.builders import T, two_active_ports, zenlayer_account
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from infrastructure.bootstrap import open_ledger
+from linkledger.infrastructure.bootstrap import open_ledger
+
 from tests.builders import T, two_active_ports, zenlayer_account
 from tests.conftest import record_rule_book
 
 
 def history(ledger, names: list[str]) -> list[tuple[str, int, str, dict]]:
-    from domain.events import account_id, resource_id
+    from linkledger.domain.events import account_id, resource_id
 
     out = []
     for oid in [account_id("ACME"), *(resource_id(n) for n in names)]:

@@ -7,10 +7,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.errors import BandwidthCutLimitError, InvalidAmountError, TimeRunsBackwardError
+from linkledger.domain.events import account_id
+from linkledger.infrastructure.ledger import LinkLedger
 
-from domain.errors import BandwidthCutLimitError, InvalidAmountError, TimeRunsBackwardError
-from domain.events import account_id
-from infrastructure.ledger import LinkLedger
 from tests.builders import D, T, daily_lines
 
 
@@ -131,7 +131,7 @@ def test_the_watermark_says_every_account_is_settled_up_to_it(ledger):
 
 def test_a_writer_decides_on_what_another_writer_saved_meanwhile(ledger, store):
     """The cache is trusted only after one query says the store holds no newer version."""
-    from infrastructure.bootstrap import open_ledger
+    from linkledger.infrastructure.bootstrap import open_ledger
 
     billed_account(ledger, "A")
     ledger.top_up("A", "1.00", None, T("2026-01-01T06:00"))  # cached in this writer

@@ -1,6 +1,6 @@
 import pytest
+from linkledger.domain.errors import DuplicateNameError
 
-from domain.errors import DuplicateNameError
 from tests.builders import T, zenlayer_account
 
 

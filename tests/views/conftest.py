@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 import redis
+from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.redis_views import RedisViewStore
+from linkledger.infrastructure.scenario import parse_scenario, run_scenario
+from linkledger.infrastructure.sqlite_views import SQLiteViewStore
+from linkledger.infrastructure.view_store import ViewStore
 
-from infrastructure.bootstrap import open_ledger, record_rule_files
-from infrastructure.event_log import EventLog
-from infrastructure.ledger import LinkLedger
-from infrastructure.redis_views import RedisViewStore
-from infrastructure.scenario import parse_scenario, run_scenario
-from infrastructure.sqlite_views import SQLiteViewStore
-from infrastructure.view_store import ViewStore
 from tests.conftest import EXAMPLES
 
 REDIS_URL = "redis://127.0.0.1:6379/0"

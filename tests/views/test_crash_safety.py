@@ -14,15 +14,15 @@ import time
 from pathlib import Path
 
 import pytest
+from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.projection_runner import ProjectionRunner
+from linkledger.infrastructure.redis_views import RedisViewStore
+from linkledger.infrastructure.scenario import parse_scenario, run_scenario
+from linkledger.infrastructure.view_store import Build, ViewStore
+from linkledger.projections.catalog import PROJECTIONS
+from linkledger.projections.projection import ViewBatch
 
-from infrastructure.bootstrap import open_ledger, record_rule_files
-from infrastructure.event_log import EventLog
-from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.redis_views import RedisViewStore
-from infrastructure.scenario import parse_scenario, run_scenario
-from infrastructure.view_store import Build, ViewStore
-from projections.catalog import PROJECTIONS
-from projections.projection import ViewBatch
 from tests.conftest import EXAMPLES
 from tests.views.conftest import open_views
 

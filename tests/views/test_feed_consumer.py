@@ -7,12 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from infrastructure.event_log import EventLog
-from infrastructure.feed import FeedConsumer, SeenStore
-from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.redis_views import RedisViewStore
-from projections.catalog import PROJECTIONS
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.feed import FeedConsumer, SeenStore
+from linkledger.infrastructure.projection_runner import ProjectionRunner
+from linkledger.infrastructure.redis_views import RedisViewStore
+from linkledger.projections.catalog import PROJECTIONS
 
 
 @pytest.fixture

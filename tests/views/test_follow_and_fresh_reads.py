@@ -9,14 +9,15 @@ import threading
 import time
 from pathlib import Path
 
-from domain.rule_book import RuleBook
-from infrastructure.cli import main
-from infrastructure.event_log import EventLog
-from infrastructure.ledger import LinkLedger
-from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.view_queries import Views
-from infrastructure.view_store import ViewStore
-from projections.catalog import PROJECTIONS
+from linkledger.domain.rule_book import RuleBook
+from linkledger.infrastructure.cli import main
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.infrastructure.projection_runner import ProjectionRunner
+from linkledger.infrastructure.view_queries import Views
+from linkledger.infrastructure.view_store import ViewStore
+from linkledger.projections.catalog import PROJECTIONS
+
 from tests.builders import T
 from tests.conftest import EXAMPLES
 

@@ -9,16 +9,15 @@ import uuid
 import orjson
 import pytest
 from eventsourcing.persistence import StoredEvent
-
-from domain.account import Account
-from infrastructure.event_log import EventLog
-from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.rebuild import rebuild
-from infrastructure.status import status
-from infrastructure.view_queries import Views
-from infrastructure.view_store import Build, ViewStore, ViewStoreError
-from projections.catalog import PROJECTIONS
-from projections.invoice_view import InvoiceProjection
+from linkledger.domain.account import Account
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.projection_runner import ProjectionRunner
+from linkledger.infrastructure.rebuild import rebuild
+from linkledger.infrastructure.status import status
+from linkledger.infrastructure.view_queries import Views
+from linkledger.infrastructure.view_store import Build, ViewStore, ViewStoreError
+from linkledger.projections.catalog import PROJECTIONS
+from linkledger.projections.invoice_view import InvoiceProjection
 
 
 def from_zero(log: EventLog, store: ViewStore, name: str) -> dict:

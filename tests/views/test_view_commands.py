@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from linkledger.infrastructure.bootstrap import open_ledger
+from linkledger.projections.invoice_view import InvoiceProjection
 
-from infrastructure.bootstrap import open_ledger
-from projections.invoice_view import InvoiceProjection
 from tests.builders import run_cli as run
 from tests.conftest import EXAMPLES
 

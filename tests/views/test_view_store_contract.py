@@ -6,8 +6,7 @@ import threading
 
 import pytest
 from eventsourcing.persistence import IntegrityError, Tracking
-
-from infrastructure.view_store import Build, ViewStore, ViewStoreError
+from linkledger.infrastructure.view_store import Build, ViewStore, ViewStoreError
 
 
 def tracking(nid: int) -> Tracking:

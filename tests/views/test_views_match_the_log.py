@@ -3,15 +3,15 @@ event log says: the same invoices (byte for byte), balances, timelines and notic
 
 from __future__ import annotations
 
-from domain.account import Account
-from domain.physical_connection import PhysicalConnection
-from infrastructure import queries
-from infrastructure.event_log import EventLog
-from infrastructure.projection_runner import ProjectionRunner
-from infrastructure.view_queries import Views
-from infrastructure.view_store import ViewStore
-from projections.catalog import PROJECTIONS
-from projections.rendering import to_json
+from linkledger.domain.account import Account
+from linkledger.domain.physical_connection import PhysicalConnection
+from linkledger.infrastructure import queries
+from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.projection_runner import ProjectionRunner
+from linkledger.infrastructure.view_queries import Views
+from linkledger.infrastructure.view_store import ViewStore
+from linkledger.projections.catalog import PROJECTIONS
+from linkledger.projections.rendering import to_json
 
 
 def periods_of(ledger, account) -> list[str]:

@@ -1,6 +1,6 @@
 import pytest
+from linkledger.domain.errors import ResourceGoneError
 
-from domain.errors import ResourceGoneError
 from tests.builders import T, alibaba_account, events_named
 
 

@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.errors import ReceiverIsFreeError
 
-from domain.errors import ReceiverIsFreeError
 from tests.builders import T, alibaba_account
 
 

@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.errors import InsufficientBalanceError, UnknownResourceError
 
-from domain.errors import InsufficientBalanceError, UnknownResourceError
 from tests.builders import T, alibaba_account
 
 

@@ -2,10 +2,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.price_book import PriceBook, PriceCatalog
+from linkledger.domain.rule_book import RuleBook
+from linkledger.infrastructure.rule_files import load_rule_book
 
-from domain.price_book import PriceBook, PriceCatalog
-from domain.rule_book import RuleBook
-from infrastructure.rule_files import load_rule_book
 from tests.builders import D, T, daily_lines, two_active_ports, zenlayer_account
 from tests.conftest import EXAMPLES
 

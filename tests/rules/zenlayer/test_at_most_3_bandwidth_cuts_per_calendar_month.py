@@ -1,6 +1,6 @@
 import pytest
+from linkledger.domain.errors import BandwidthCutLimitError
 
-from domain.errors import BandwidthCutLimitError
 from tests.builders import T, event_names, two_active_ports, zenlayer_account
 
 

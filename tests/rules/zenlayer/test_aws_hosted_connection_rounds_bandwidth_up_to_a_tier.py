@@ -2,9 +2,9 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.errors import HostedCapacityExceededError, UnknownResourceError
+from linkledger.domain.price_book import PriceBook
 
-from domain.errors import HostedCapacityExceededError, UnknownResourceError
-from domain.price_book import PriceBook
 from tests.builders import D, T, daily_lines, two_active_ports, zenlayer_account
 
 # The example book prices only some tiers; this one prices the others the test orders.

@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.errors import RecoveryWindowClosedError
 
-from domain.errors import RecoveryWindowClosedError
 from tests.builders import D, T, daily_lines, event_names, two_active_ports, zenlayer_account
 
 

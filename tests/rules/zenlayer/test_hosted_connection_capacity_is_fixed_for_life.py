@@ -1,6 +1,6 @@
 import pytest
+from linkledger.domain.errors import HostedCapacityExceededError
 
-from domain.errors import HostedCapacityExceededError
 from tests.builders import T, two_active_ports, zenlayer_account
 
 

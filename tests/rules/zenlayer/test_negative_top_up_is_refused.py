@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.errors import InvalidAmountError
 
-from domain.errors import InvalidAmountError
 from tests.builders import T, zenlayer_account
 
 

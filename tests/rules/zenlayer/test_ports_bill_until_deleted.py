@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.errors import PortInUseError
 
-from domain.errors import PortInUseError
 from tests.builders import D, T, daily_lines, two_active_ports, zenlayer_account
 
 

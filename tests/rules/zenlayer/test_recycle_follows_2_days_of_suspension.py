@@ -1,8 +1,8 @@
 from decimal import Decimal
 
 import pytest
+from linkledger.domain.errors import RecoveryWindowClosedError, ResourceGoneError
 
-from domain.errors import RecoveryWindowClosedError, ResourceGoneError
 from tests.builders import D, T, daily_lines, events_named, two_active_ports, zenlayer_account
 
 

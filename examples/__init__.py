@@ -1,0 +1,1 @@
+"""The shipped examples: price books and scenarios that `linkledger demo` runs."""
