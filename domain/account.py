@@ -48,8 +48,13 @@ class AdjustmentLine(Frozen):
 
 
 def _empty_window(opening: Decimal) -> dict[str, Decimal]:
-    return {"opening": opening, "credits": Decimal(0), "payments": Decimal(0), "charges": Decimal(0),
-            "adjustments": Decimal(0)}
+    return {
+        "opening": opening,
+        "credits": Decimal(0),
+        "payments": Decimal(0),
+        "charges": Decimal(0),
+        "adjustments": Decimal(0),
+    }
 
 
 class Account(Aggregate):
@@ -129,8 +134,16 @@ class Account(Aggregate):
             a.window["charges"] += self.total
             if self.reason == "daily" and self.service_day is not None:
                 a.deducted_through = self.service_day
-            draft_charge(a.drafts, a.draft_tails, a.issued_through, a.open_period, self.reason, self.lines,
-                         day_of(self.at), self.originator_version)
+            draft_charge(
+                a.drafts,
+                a.draft_tails,
+                a.issued_through,
+                a.open_period,
+                self.reason,
+                self.lines,
+                day_of(self.at),
+                self.originator_version,
+            )
 
     class InvoiceIssued(Event):
         """A month closed: its invoice, frozen. `document` is what the customer was sent
@@ -254,16 +267,25 @@ class Account(Aggregate):
             at=at,
         )
 
-    def issue_invoice(self, period: str, number: str, document: dict[str, Any], sources: dict[str, list[str]],
-                      at: datetime) -> None:
-        self.trigger_event(self.InvoiceIssued, period=period, number=number, document=document, sources=sources,
-                           at=at)
+    def issue_invoice(
+        self, period: str, number: str, document: dict[str, Any], sources: dict[str, list[str]], at: datetime
+    ) -> None:
+        self.trigger_event(self.InvoiceIssued, period=period, number=number, document=document, sources=sources, at=at)
 
-    def adjust(self, correction: str, reason: str, lines: list[AdjustmentLine], rerated: dict[str, Decimal],
-               at: datetime) -> None:
+    def adjust(
+        self, correction: str, reason: str, lines: list[AdjustmentLine], rerated: dict[str, Decimal], at: datetime
+    ) -> None:
         total = sum((line.difference for line in lines), Decimal(0))
-        self.trigger_event(self.PricesAdjusted, correction=correction, reason=reason, lines=lines, rerated=rerated,
-                           total=total, balance_after=self.balance - total, at=at)
+        self.trigger_event(
+            self.PricesAdjusted,
+            correction=correction,
+            reason=reason,
+            lines=lines,
+            rerated=rerated,
+            total=total,
+            balance_after=self.balance - total,
+            at=at,
+        )
 
     # ------------------------------------------------------------- invoices
     @property
@@ -271,12 +293,18 @@ class Account(Aggregate):
         """The first month not yet issued."""
         return next_period(self.issued_through) if self.issued_through else month_key(day_of(self.opened_at))
 
-
     # ------------------------------------------------- Zenlayer's balance ladder
-    def exhaust_balance(self, protection_ends_at: datetime, suspension_ends_at: datetime, policy_ref: str,
-                        at: datetime) -> None:
-        self.trigger_event(self.BalanceExhausted, balance=self.balance, protection_ends_at=protection_ends_at,
-                           suspension_ends_at=suspension_ends_at, policy_ref=policy_ref, at=at)
+    def exhaust_balance(
+        self, protection_ends_at: datetime, suspension_ends_at: datetime, policy_ref: str, at: datetime
+    ) -> None:
+        self.trigger_event(
+            self.BalanceExhausted,
+            balance=self.balance,
+            protection_ends_at=protection_ends_at,
+            suspension_ends_at=suspension_ends_at,
+            policy_ref=policy_ref,
+            at=at,
+        )
 
     def start_suspension(self, at: datetime) -> None:
         self.trigger_event(self.SuspensionStarted, at=at)

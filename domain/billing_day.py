@@ -13,7 +13,9 @@ ONE_DAY = timedelta(days=1)
 
 def require_aware(at: datetime, what: str = "time") -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
-        raise TimeRunsBackwardError(f"{what} {at.isoformat()} has no time zone; write it as UTC, e.g. 2026-01-01T00:00Z")
+        raise TimeRunsBackwardError(
+            f"{what} {at.isoformat()} has no time zone; write it as UTC, e.g. 2026-01-01T00:00Z"
+        )
     return at.astimezone(UTC)
 
 

@@ -37,8 +37,9 @@ def billable_states(resource: Resource, rules: RuleBook, day: date) -> frozenset
     return NOTHING
 
 
-def daily_quote(resource: Resource, day: date, rules: RuleBook, currency: str,
-                mbps: int | None = None) -> tuple[Quote, str] | None:
+def daily_quote(
+    resource: Resource, day: date, rules: RuleBook, currency: str, mbps: int | None = None
+) -> tuple[Quote, str] | None:
     """The unit price of one day of `resource` (at cap `mbps` for a private connect, by default
     the cap billing-effective that day) and the basis printed on its line; None if it has no
     daily price. Raises PriceNotFoundError naming what no price book prices."""
@@ -93,16 +94,18 @@ class DayBiller:
             if priced is None:
                 continue
             quote, basis = priced
-            out.append(ChargeLine.priced(
-                quote=quote,
-                resource=resource.name,
-                resource_id=resource.id,
-                kind=resource.KIND,
-                period_start=day,
-                period_end=day,
-                quantity=1,
-                basis=basis,
-            ))
+            out.append(
+                ChargeLine.priced(
+                    quote=quote,
+                    resource=resource.name,
+                    resource_id=resource.id,
+                    kind=resource.KIND,
+                    period_start=day,
+                    period_end=day,
+                    quantity=1,
+                    basis=basis,
+                )
+            )
         return out
 
 

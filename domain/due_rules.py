@@ -97,8 +97,11 @@ def next_due(p: Portfolio, rules: RuleBook) -> Due:
     acct = p.account
     from_day = acct.deducted_through + ONE_DAY if acct.deducted_through else day_of(acct.opened_at)
     day = first_billable_day(list(p.resources.values()), from_day, rules)
-    deduction = None if day is None else Due(deduction_time_of(acct.vendor, day, rules), Priority.DEDUCT,
-                                             acct.name, Action.DEDUCT, day)
+    deduction = (
+        None
+        if day is None
+        else Due(deduction_time_of(acct.vendor, day, rules), Priority.DEDUCT, acct.name, Action.DEDUCT, day)
+    )
     other = next_other_than_deduction(p, rules)
     return other if deduction is None else min(deduction, other)
 
@@ -108,8 +111,15 @@ def next_other_than_deduction(p: Portfolio, rules: RuleBook) -> Due:
     one: the month not yet issued)."""
     acct = p.account
     period = acct.open_period
-    candidates = [Due(invoice_due_at(acct.vendor, period, rules), Priority.ISSUE, acct.name, Action.ISSUE_INVOICE,
-                      month_bounds(period)[0])]
+    candidates = [
+        Due(
+            invoice_due_at(acct.vendor, period, rules),
+            Priority.ISSUE,
+            acct.name,
+            Action.ISSUE_INVOICE,
+            month_bounds(period)[0],
+        )
+    ]
     if acct.stage == "protection" and acct.protection_ends_at is not None:
         candidates.append(Due(acct.protection_ends_at, Priority.STAGE, acct.name, Action.START_SUSPENSION))
     if acct.stage == "suspension" and acct.suspension_ends_at is not None:

@@ -97,7 +97,9 @@ class HostedConnection(ZenlayerResource):
         if self.accepted:
             raise InvalidStateError(f"AWS hosted connection {self.name} was already accepted")
         if self.state != "pending":
-            raise InvalidStateError(f"AWS hosted connection {self.name} is {self.state}; only a pending one can be accepted")
+            raise InvalidStateError(
+                f"AWS hosted connection {self.name} is {self.state}; only a pending one can be accepted"
+            )
         self.trigger_event(self.Accepted, at=at)
 
     def delete_with_connect(self, at: datetime) -> None:

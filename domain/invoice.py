@@ -77,9 +77,16 @@ def extends(tail: dict[str, Any], reason: str, unit_price: Decimal, price_ref: s
     )
 
 
-def draft_charge(drafts: dict[str, list[dict[str, Any]]], draft_tails: dict[str, dict[tuple[str, str], int]],
-                 issued_through: str | None, open_period: str, reason: str, lines: list[ChargeLine],
-                 charged_on: date, version: int) -> None:
+def draft_charge(
+    drafts: dict[str, list[dict[str, Any]]],
+    draft_tails: dict[str, dict[tuple[str, str], int]],
+    issued_through: str | None,
+    open_period: str,
+    reason: str,
+    lines: list[ChargeLine],
+    charged_on: date,
+    version: int,
+) -> None:
     """Add one charge's lines to the drafts of their months (`add_entry`, with a day that
     continues its tail extended in place); a line of a month already issued goes to
     `open_period`. `drafts`: month -> lines; `draft_tails`: month -> tails."""
@@ -142,8 +149,7 @@ def order_lines(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def line_sources(lines: list[dict[str, Any]]) -> dict[str, list[str]]:
     """{line id: the charge lines behind it}, in invoice order (as `order_lines` numbers them)."""
-    return {f"L{n:03d}": list(line.get("sources", []))
-            for n, line in enumerate(sorted(lines, key=line_order), start=1)}
+    return {f"L{n:03d}": list(line.get("sources", [])) for n, line in enumerate(sorted(lines, key=line_order), start=1)}
 
 
 def memo_of(resource: str, operator: str, monthly_rent: Decimal | None, currency: str | None) -> dict[str, Any]:
@@ -157,8 +163,13 @@ def memo_of(resource: str, operator: str, monthly_rent: Decimal | None, currency
     }
 
 
-def assemble(account: dict[str, Any], period: str, lines: list[dict[str, Any]],
-             memos: list[dict[str, Any]], total: Decimal | None = None) -> dict[str, Any]:
+def assemble(
+    account: dict[str, Any],
+    period: str,
+    lines: list[dict[str, Any]],
+    memos: list[dict[str, Any]],
+    total: Decimal | None = None,
+) -> dict[str, Any]:
     """The invoice's lines, total and memos, the same whether folded from the log, read from
     a view or issued."""
     lines = order_lines(lines)
@@ -175,9 +186,14 @@ def assemble(account: dict[str, Any], period: str, lines: list[dict[str, Any]],
     }
 
 
-def provisional_document(header: dict[str, Any], period: str, lines: list[dict[str, Any]],
-                         memos: list[dict[str, Any]], adjustments: list[dict[str, Any]],
-                         total: Decimal | None = None) -> dict[str, Any]:
+def provisional_document(
+    header: dict[str, Any],
+    period: str,
+    lines: list[dict[str, Any]],
+    memos: list[dict[str, Any]],
+    adjustments: list[dict[str, Any]],
+    total: Decimal | None = None,
+) -> dict[str, Any]:
     """A month not yet issued, as it stands: its lines so far and the adjustments recorded
     since the last invoice was issued (they go on the next one)."""
     doc = assemble(header, period, lines, memos, total)
@@ -189,8 +205,15 @@ def provisional_document(header: dict[str, Any], period: str, lines: list[dict[s
 
 
 def adjustment_order(a: dict[str, Any]) -> tuple[str, ...]:
-    return (str(a["correction"]), str(a["period"]), str(a["invoice"] or ""), str(a["line_id"] or ""),
-            str(a["resource"]), str(a["item"]), str(a["from_day"]))
+    return (
+        str(a["correction"]),
+        str(a["period"]),
+        str(a["invoice"] or ""),
+        str(a["line_id"] or ""),
+        str(a["resource"]),
+        str(a["item"]),
+        str(a["from_day"]),
+    )
 
 
 def invoice_number(prefix: str, account: str, sequence: int) -> str:
@@ -198,21 +221,32 @@ def invoice_number(prefix: str, account: str, sequence: int) -> str:
     return f"{prefix}-{account}-{sequence:06d}"
 
 
-def issue_document(*, header: dict[str, Any], period: str, draft: list[dict[str, Any]],
-                   memos: list[dict[str, Any]], adjustments: list[dict[str, Any]], balance: dict[str, Decimal],
-                   number: str, at: datetime, price_books: list[str], policies: list[str]
-                   ) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def issue_document(
+    *,
+    header: dict[str, Any],
+    period: str,
+    draft: list[dict[str, Any]],
+    memos: list[dict[str, Any]],
+    adjustments: list[dict[str, Any]],
+    balance: dict[str, Decimal],
+    number: str,
+    at: datetime,
+    price_books: list[str],
+    policies: list[str],
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """The issued invoice as JSON values, and the charge lines behind each of its lines."""
     doc = assemble(header, period, draft, memos)
     adjustments_total = sum((Decimal(a["difference"]) for a in adjustments), Decimal(0))
-    doc.update({
-        "status": "issued",
-        "number": number,
-        "issued_at": at,
-        "cutoff": at,
-        "adjustments": sorted(adjustments, key=adjustment_order),
-        "adjustments_total": round_line_amount(adjustments_total, header["currency"]),
-        "balance": {k: round_line_amount(v, header["currency"]) for k, v in balance.items()},
-        "rules": {"price_books": price_books, "policies": policies},
-    })
+    doc.update(
+        {
+            "status": "issued",
+            "number": number,
+            "issued_at": at,
+            "cutoff": at,
+            "adjustments": sorted(adjustments, key=adjustment_order),
+            "adjustments_total": round_line_amount(adjustments_total, header["currency"]),
+            "balance": {k: round_line_amount(v, header["currency"]) for k, v in balance.items()},
+            "rules": {"price_books": price_books, "policies": policies},
+        }
+    )
     return plain(doc), line_sources(draft)

@@ -19,9 +19,7 @@ MINOR_UNITS: dict[str, int] = {"USD": 2, "CNY": 2, "EUR": 2, "HKD": 2, "SGD": 2,
 def to_decimal(value: Any, what: str = "amount") -> Decimal:
     """Turn a string, int or Decimal into a Decimal; refuse float and garbage."""
     if isinstance(value, bool) or isinstance(value, float):
-        raise InvalidAmountError(
-            f"{what} {value!r} is a float; write money as a string such as \"20.00\""
-        )
+        raise InvalidAmountError(f'{what} {value!r} is a float; write money as a string such as "20.00"')
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, (int, str)):
@@ -71,9 +69,7 @@ class Money(BaseModel):
 
     def _same(self, other: Money) -> None:
         if other.currency != self.currency:
-            raise CurrencyMismatchError(
-                f"cannot combine {self.currency} with {other.currency}"
-            )
+            raise CurrencyMismatchError(f"cannot combine {self.currency} with {other.currency}")
 
     def __add__(self, other: Money) -> Money:
         self._same(other)

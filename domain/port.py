@@ -60,7 +60,9 @@ class Port(ZenlayerResource):
 
     @classmethod
     def order(cls, name: str, account_id: UUID, site: str, speed: str, at: datetime) -> Port:
-        return cls._create(cls.Ordered, id=resource_id(name), name=name, account_id=account_id, site=site, speed=speed, at=at)
+        return cls._create(
+            cls.Ordered, id=resource_id(name), name=name, account_id=account_id, site=site, speed=speed, at=at
+        )
 
     def complete_cross_connect(self, at: datetime) -> None:
         self.check_not_gone("complete the cross connect of")

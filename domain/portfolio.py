@@ -108,12 +108,21 @@ class Portfolio:
         self.account.credit(kind, amount, currency, at)
         self._balance_rose(at)
 
-    def debit(self, reason: str, lines: list[ChargeLine], at: datetime, rules: RuleBook, day: date | None = None) -> None:
+    def debit(
+        self, reason: str, lines: list[ChargeLine], at: datetime, rules: RuleBook, day: date | None = None
+    ) -> None:
         self.account.charge(reason, lines, at, service_day=day)
         self._balance_fell(at, rules, day or day_of(at))
 
-    def adjust(self, correction: str, reason: str, lines: list[AdjustmentLine], rerated: dict[str, Decimal],
-               at: datetime, rules: RuleBook) -> None:
+    def adjust(
+        self,
+        correction: str,
+        reason: str,
+        lines: list[AdjustmentLine],
+        rerated: dict[str, Decimal],
+        at: datetime,
+        rules: RuleBook,
+    ) -> None:
         """Record a price correction's adjustments; the balance moves by the net difference and
         what follows is what a charge (net debit) or a credit (net credit) would bring."""
         self.account.adjust(correction, reason, lines, rerated, at)
@@ -131,8 +140,9 @@ class Portfolio:
         if acct.vendor == "zenlayer" and acct.stage in ("active", "recycled"):
             protection_stage.start_protection(acct, rules.policies.zenlayer_on(policy_day), at)
         if acct.vendor == "alibaba":
-            financial_lock.lock_overdue(acct, self.of_kind(PhysicalConnection), rules.policies.alibaba_on(policy_day),
-                                        at)
+            financial_lock.lock_overdue(
+                acct, self.of_kind(PhysicalConnection), rules.policies.alibaba_on(policy_day), at
+            )
 
     def _balance_rose(self, at: datetime) -> None:
         """Back to zero or above: service is restored (Zenlayer) or paid-up connections recover (Alibaba)."""
@@ -148,8 +158,11 @@ class Portfolio:
         """The operators' leased-line rents of the physical connections applied for by the end of
         `period`: recorded on the invoice, not charged."""
         _, last = month_bounds(period)
-        return [memo_of(pc.name, pc.leased_line.operator, pc.leased_line.monthly_rent, pc.leased_line.currency)
-                for pc in self.of_kind(PhysicalConnection) if day_of(pc.history[0].at) <= last]
+        return [
+            memo_of(pc.name, pc.leased_line.operator, pc.leased_line.monthly_rent, pc.leased_line.currency)
+            for pc in self.of_kind(PhysicalConnection)
+            if day_of(pc.history[0].at) <= last
+        ]
 
     def issue_invoice(self, period: str, at: datetime, rules: RuleBook) -> None:
         """Close `period`: issue its invoice from the account's draft, frozen from now on."""
@@ -161,15 +174,20 @@ class Portfolio:
         policies = sorted({rules.policies.on(acct.vendor, d).version for d in days})
         window = acct.window
         closing = acct.balance
-        number = invoice_number(rules.policies.invoicing_on(acct.vendor, last).number_prefix, acct.name,
-                                acct.invoices_issued + 1)
+        number = invoice_number(
+            rules.policies.invoicing_on(acct.vendor, last).number_prefix, acct.name, acct.invoices_issued + 1
+        )
         document, sources = issue_document(
             header={"account": acct.name, "currency": acct.currency, "vendor": acct.vendor},
-            period=period, draft=draft, memos=memos,
+            period=period,
+            draft=draft,
+            memos=memos,
             adjustments=[line.model_dump() for line in acct.window_adjustments],
             balance={**window, "closing": closing},
-            number=number, at=at,
-            price_books=sorted({line["price_ref"] for line in draft}), policies=policies,
+            number=number,
+            at=at,
+            price_books=sorted({line["price_ref"] for line in draft}),
+            policies=policies,
         )
         acct.issue_invoice(period, number, document, sources, at)
 
@@ -203,8 +221,9 @@ class Portfolio:
             )
         port.delete(at)
 
-    def _end(self, spec: str, connect: str, bandwidth_mbps: int, rules: RuleBook, at: datetime,
-             new: list[Resource]) -> tuple[End, int | None]:
+    def _end(
+        self, spec: str, connect: str, bandwidth_mbps: int, rules: RuleBook, at: datetime, new: list[Resource]
+    ) -> tuple[End, int | None]:
         kind, _, rest = spec.partition(":")
         if kind == "port":
             port = self.get(rest, Port)
@@ -275,9 +294,7 @@ class Portfolio:
     def recover_private_connect(self, name: str, at: datetime) -> None:
         connect = self.get(name, PrivateConnect)
         hosted = self.hosted_ends(connect)
-        ports_ok = all(
-            self.get(e.name, Port).is_active for e in connect.ends if e.kind == "port"
-        )
+        ports_ok = all(self.get(e.name, Port).is_active for e in connect.ends if e.kind == "port")
         connect.recover(at, both_ends_active=ports_ok and all(h.accepted for h in hosted))
         for h in hosted:
             h.recover_with_connect(at)
@@ -292,8 +309,14 @@ class Portfolio:
         self.require_daily_price(pc, at, rules)
         quote = rules.prices.quote("alibaba", "setup_fee", {"spec": spec}, day_of(at), self.account.currency)
         line = ChargeLine.priced(
-            quote=quote, resource=name, resource_id=pc.id, kind=pc.KIND, period_start=day_of(at),
-            period_end=day_of(at), quantity=1, basis=f"one-time setup of a {spec} physical connection",
+            quote=quote,
+            resource=name,
+            resource_id=pc.id,
+            kind=pc.KIND,
+            period_start=day_of(at),
+            period_end=day_of(at),
+            quantity=1,
+            basis=f"one-time setup of a {spec} physical connection",
         )
         self._add(pc, at)
         self.debit("setup_fee", [line], at, rules)
@@ -319,8 +342,13 @@ class Portfolio:
             where = f"{ri.initiator_region} -> {ri.receiver_region}"
         quote = rules.prices.quote("alibaba", "router_interface", match, day, self.account.currency)
         return ChargeLine.priced(
-            quote=quote, resource=ri.name, resource_id=ri.id, kind=ri.KIND, period_start=day,
-            period_end=day_of(end) - ONE_DAY, quantity=months,
+            quote=quote,
+            resource=ri.name,
+            resource_id=ri.id,
+            kind=ri.KIND,
+            period_start=day,
+            period_end=day_of(end) - ONE_DAY,
+            quantity=months,
             basis=f"initiator {ri.spec} {where}, subscription {start.isoformat()} to {end.isoformat()}",
         )
 
@@ -366,9 +394,19 @@ class Portfolio:
                     f"{name} is a receiver: it is created as pay-as-you-go and never charged; drop months/auto_renew"
                 )
             ri = RouterInterface.open(
-                name=name, account_id=self.account.id, role=role, connection_type=connection_type,
-                initiator_region=initiator_region, receiver_region=receiver_region, spec=spec, distance_band=band,
-                physical_connection=physical_connection, peer=peer, expires_at=None, auto_renew=False, at=at,
+                name=name,
+                account_id=self.account.id,
+                role=role,
+                connection_type=connection_type,
+                initiator_region=initiator_region,
+                receiver_region=receiver_region,
+                spec=spec,
+                distance_band=band,
+                physical_connection=physical_connection,
+                peer=peer,
+                expires_at=None,
+                auto_renew=False,
+                at=at,
             )
             self._add(ri, at)
             return ri
@@ -376,9 +414,19 @@ class Portfolio:
             raise InvalidStateError(f"initiator {name} is a subscription: give months=N (N >= 1)")
         expires_at = add_months(at, months)
         ri = RouterInterface.open(
-            name=name, account_id=self.account.id, role=role, connection_type=connection_type,
-            initiator_region=initiator_region, receiver_region=receiver_region, spec=spec, distance_band=band,
-            physical_connection=physical_connection, peer=peer, expires_at=expires_at, auto_renew=auto_renew, at=at,
+            name=name,
+            account_id=self.account.id,
+            role=role,
+            connection_type=connection_type,
+            initiator_region=initiator_region,
+            receiver_region=receiver_region,
+            spec=spec,
+            distance_band=band,
+            physical_connection=physical_connection,
+            peer=peer,
+            expires_at=expires_at,
+            auto_renew=auto_renew,
+            at=at,
         )
         line = self._subscription_line(ri, months, at, expires_at, rules)
         self._pay_in_advance(line, f"router interface {name} for {months} month(s)")
@@ -386,7 +434,9 @@ class Portfolio:
         self.debit("subscription", [line], at, rules)
         return ri
 
-    def renew_router_interface(self, name: str, months: int, at: datetime, rules: RuleBook, automatic: bool = False) -> None:
+    def renew_router_interface(
+        self, name: str, months: int, at: datetime, rules: RuleBook, automatic: bool = False
+    ) -> None:
         ri = self.get(name, RouterInterface)
         policy = rules.policies.alibaba_on(day_of(at))
         start, end = ri.renewal_term(at, months, policy)

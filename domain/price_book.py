@@ -156,8 +156,9 @@ class PriceCatalog:
             raise PriceNotFoundError(answer.message)
         return answer
 
-    def _quote(self, vendor: str, item: str, wanted: tuple[tuple[str, str], ...], on: date, currency: str,
-               mbps: int | None) -> Quote:
+    def _quote(
+        self, vendor: str, item: str, wanted: tuple[tuple[str, str], ...], on: date, currency: str, mbps: int | None
+    ) -> Quote:
         in_force = [b for b in self.books if b.vendor == vendor and b.effective_on <= on]
         # Oldest to newest: a newer book's entry replaces only the one with the same ceiling.
         table: dict[int | None, tuple[PriceBook, PriceEntry]] = {}
@@ -193,8 +194,14 @@ class PriceCatalog:
         if key not in self._quotes:
             found = None
             for book in reversed([b for b in self.books if b.vendor == vendor and b.effective_on <= on]):
-                found = next(((e.price[currency], book.version) for e in book.entries
-                              if e.describe() == entry and currency in e.price), None)
+                found = next(
+                    (
+                        (e.price[currency], book.version)
+                        for e in book.entries
+                        if e.describe() == entry and currency in e.price
+                    ),
+                    None,
+                )
                 if found is not None:
                     break
             self._quotes[key] = found  # type: ignore[assignment]

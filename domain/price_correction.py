@@ -31,8 +31,18 @@ from linkledger.domain.price_book import PriceBook, PriceEntry, Vendor
 from linkledger.domain.rule_data import parse_rule_file, refuse_floats
 from pydantic import Field
 
-POLICY_SECTIONS = frozenset({"billing", "bandwidth", "deletion", "negative_balance", "aws_hosted_connection",
-                             "financial_lock", "router_interface", "invoicing"})
+POLICY_SECTIONS = frozenset(
+    {
+        "billing",
+        "bandwidth",
+        "deletion",
+        "negative_balance",
+        "aws_hosted_connection",
+        "financial_lock",
+        "router_interface",
+        "invoicing",
+    }
+)
 
 
 class PriceCorrection(Frozen):
@@ -58,8 +68,14 @@ class PriceCorrection(Frozen):
     def as_book(self) -> PriceBook:
         """The correction as a price book that ranks after every book of its date."""
         currencies = sorted({c for e in self.entries for c in e.price})
-        return PriceBook(vendor=self.vendor, version=self.version, effective_on=self.valid_from,
-                         currencies=currencies, entries=self.entries, note=self.reason)
+        return PriceBook(
+            vendor=self.vendor,
+            version=self.version,
+            effective_on=self.valid_from,
+            currencies=currencies,
+            entries=self.entries,
+            note=self.reason,
+        )
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], source: str) -> PriceCorrection:
@@ -68,13 +84,15 @@ class PriceCorrection(Frozen):
             raise PriceCorrectionError(
                 f"{source}: corrections of lifecycle policies ({', '.join(sections) or 'kind = policy'}) are out of "
                 "scope: a policy change takes effect from its effective date in a new policy file; decisions already "
-                "made (a suspension, a release) are not re-decided")
+                "made (a suspension, a release) are not re-decided"
+            )
         if "effective_on" in data or "version" in data:
             raise PriceCorrectionError(
                 f"{source} is a price book (it has version/effective_on), not a correction: a correction file has "
-                "id, vendor, valid_from and entries; a new price book is given with --prices")
+                "id, vendor, valid_from and entries; a new price book is given with --prices"
+            )
         if not str(data.get("reason", "")).strip():
-            raise PriceCorrectionError(f"{source}: say why the prices were wrong with --reason \"...\"")
+            raise PriceCorrectionError(f'{source}: say why the prices were wrong with --reason "..."')
         problems: list[str] = []
         refuse_floats(data.get("entries", []), "entries", problems)
         if problems:
@@ -82,8 +100,9 @@ class PriceCorrection(Frozen):
         return parse_rule_file(cls, data, source)
 
 
-def rerate(correction: PriceCorrection, account: Account, history: Iterable[Any], price_of: Any) -> tuple[
-        list[AdjustmentLine], dict[str, Decimal]]:
+def rerate(
+    correction: PriceCorrection, account: Account, history: Iterable[Any], price_of: Any
+) -> tuple[list[AdjustmentLine], dict[str, Decimal]]:
     """The adjustments `correction` makes to the charges in `history` (the account's stored
     events): for each charge line at a corrected entry on or after `valid_from`, its price
     now (`price_of(entry, day) -> (unit price, price ref)`, the catalog with the correction)
@@ -116,9 +135,17 @@ def rerate(correction: PriceCorrection, account: Account, history: Iterable[Any]
             rerated[src] = new
             period = max(line_period(event.reason, line.period_start, day_of(event.at)), account.open_period)
             invoice, line_id, period = where.get(src, (None, None, period))
-            g = groups.setdefault((invoice, line_id, period, line.resource, line.item), {
-                "from": line.period_start, "to": line.period_end, "charges": [], "old": Decimal(0),
-                "new": Decimal(0), "ref": ref})
+            g = groups.setdefault(
+                (invoice, line_id, period, line.resource, line.item),
+                {
+                    "from": line.period_start,
+                    "to": line.period_end,
+                    "charges": [],
+                    "old": Decimal(0),
+                    "new": Decimal(0),
+                    "ref": ref,
+                },
+            )
             g["from"], g["to"] = min(g["from"], line.period_start), max(g["to"], line.period_end)
             g["charges"].append(src)
             g["old"] += old
@@ -128,8 +155,21 @@ def rerate(correction: PriceCorrection, account: Account, history: Iterable[Any]
     for (invoice, line_id, period, resource, item), g in sorted(groups.items(), key=lambda kv: str(kv[0])):
         if invoice is None:  # a month not yet issued: name the draft's line
             line_id = next((lid for lid, srcs in drafts.get(period, {}).items() if g["charges"][0] in srcs), None)
-        out.append(AdjustmentLine(
-            correction=correction.id, invoice=invoice, period=period, line_id=line_id, resource=resource, item=item,
-            from_day=g["from"], to_day=g["to"], charges=g["charges"], old_amount=g["old"], new_amount=g["new"],
-            difference=g["new"] - g["old"], price_ref=g["ref"]))
+        out.append(
+            AdjustmentLine(
+                correction=correction.id,
+                invoice=invoice,
+                period=period,
+                line_id=line_id,
+                resource=resource,
+                item=item,
+                from_day=g["from"],
+                to_day=g["to"],
+                charges=g["charges"],
+                old_amount=g["old"],
+                new_amount=g["new"],
+                difference=g["new"] - g["old"],
+                price_ref=g["ref"],
+            )
+        )
     return out, rerated

@@ -94,7 +94,11 @@ class PrivateConnect(ZenlayerResource):
         def apply(self, c: PrivateConnect) -> None:
             c.changes.append(
                 BandwidthChange(
-                    at=self.at, kind="raise", from_mbps=self.from_mbps, to_mbps=self.to_mbps, effective_on=self.effective_on
+                    at=self.at,
+                    kind="raise",
+                    from_mbps=self.from_mbps,
+                    to_mbps=self.to_mbps,
+                    effective_on=self.effective_on,
                 )
             )
 
@@ -109,7 +113,11 @@ class PrivateConnect(ZenlayerResource):
         def apply(self, c: PrivateConnect) -> None:
             c.changes.append(
                 BandwidthChange(
-                    at=self.at, kind="cut", from_mbps=self.from_mbps, to_mbps=self.to_mbps, effective_on=self.effective_on
+                    at=self.at,
+                    kind="cut",
+                    from_mbps=self.from_mbps,
+                    to_mbps=self.to_mbps,
+                    effective_on=self.effective_on,
                 )
             )
 

@@ -32,9 +32,7 @@ def start_protection(account: Account, policy: ZenlayerPolicy, at: datetime) -> 
     notify(account, "protection_reminder", policy, at)
 
 
-def start_suspension(
-    account: Account, resources: list[ZenlayerResource], policy: ZenlayerPolicy, at: datetime
-) -> None:
+def start_suspension(account: Account, resources: list[ZenlayerResource], policy: ZenlayerPolicy, at: datetime) -> None:
     account.start_suspension(at)
     for r in resources:
         r.suspend(at)

@@ -234,7 +234,9 @@ class RouterInterface(Resource):
         try:
             cidr = str(ipaddress.ip_network(destination_cidr, strict=False))
         except ValueError:
-            raise InvalidStateError(f"{destination_cidr!r} is not a destination CIDR block such as 10.0.0.0/16") from None
+            raise InvalidStateError(
+                f"{destination_cidr!r} is not a destination CIDR block such as 10.0.0.0/16"
+            ) from None
         if cidr in self.route_entries:
             raise DuplicateNameError(f"{self.name} already has a route entry for {cidr}")
         self.trigger_event(self.RouteEntryAdded, destination_cidr=cidr, at=at)

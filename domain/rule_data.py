@@ -31,7 +31,7 @@ def parse_rule_file(model: type[M], data: dict[str, Any], source: str) -> M:
 def refuse_floats(value: Any, where: str, problems: list[str]) -> None:
     """TOML turns 20.0 into a binary float; money must be written as "20.0"."""
     if isinstance(value, float):
-        problems.append(f"{where}: {value!r} is a float; write money as a string, e.g. \"{value}\"")
+        problems.append(f'{where}: {value!r} is a float; write money as a string, e.g. "{value}"')
     elif isinstance(value, dict):
         for k, v in value.items():
             refuse_floats(v, f"{where}.{k}", problems)

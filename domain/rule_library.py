@@ -110,11 +110,15 @@ class RuleLibrary(Aggregate):
                     problems.append(
                         f"{e.describe()} ({currency}) is not priced by any {correction.vendor} price book in force on "
                         f"{correction.valid_from.isoformat()}; a correction changes an existing price, a new price "
-                        "goes in a new price book")
-            problems += [f"{e.describe()} is priced per {x.per} in {b.version}, not per {e.per}; a correction keeps "
-                         "the unit" for b in catalog.books
-                         if b.vendor == correction.vendor and b.effective_on <= correction.valid_from
-                         for x in b.entries if x.key == e.key and x.per != e.per]
+                        "goes in a new price book"
+                    )
+            problems += [
+                f"{e.describe()} is priced per {x.per} in {b.version}, not per {e.per}; a correction keeps the unit"
+                for b in catalog.books
+                if b.vendor == correction.vendor and b.effective_on <= correction.valid_from
+                for x in b.entries
+                if x.key == e.key and x.per != e.per
+            ]
         if problems:
             raise PriceCorrectionError(f"correction {correction.id}: " + "; ".join(problems))
 
@@ -126,7 +130,8 @@ class RuleLibrary(Aggregate):
             if known != d:
                 raise PriceCorrectionError(
                     f"correction {correction.id} is already recorded with different content; a further fix is a new "
-                    "correction with a new id")
+                    "correction with a new id"
+                )
             return False
         self.check_correction(correction)
         self.trigger_event(self.PricesCorrected, correction=correction, digest=d, source=source, at=at)
@@ -137,10 +142,13 @@ class RuleLibrary(Aggregate):
         if known is None:
             return True
         if known != new_digest:
-            raise RuleFileError(source, [
-                f"{kind} version {version!r} is already recorded in this store with different content "
-                f"({known[:19]}..., this file {new_digest[:19]}...); a change is a new file with a new version"
-            ])
+            raise RuleFileError(
+                source,
+                [
+                    f"{kind} version {version!r} is already recorded in this store with different content "
+                    f"({known[:19]}..., this file {new_digest[:19]}...); a change is a new file with a new version"
+                ],
+            )
         return False
 
     def record_price_book(self, book: PriceBook, source: str, at: datetime) -> bool:
@@ -161,11 +169,22 @@ class RuleLibrary(Aggregate):
         return True
 
     def rule_book(self) -> RuleBook:
-        return RuleBook(prices=PriceCatalog(self.price_books, [c.as_book() for c, _ in self.corrections]),
-                        policies=PolicyBook(self.policies))
+        return RuleBook(
+            prices=PriceCatalog(self.price_books, [c.as_book() for c, _ in self.corrections]),
+            policies=PolicyBook(self.policies),
+        )
 
     def describe(self) -> list[dict[str, Any]]:
         """Every recorded rule file, in the order recorded."""
-        return [{"kind": kind, "vendor": r.vendor, "version": r.version, "effective_on": r.effective_on.isoformat(),
-                 "digest": d, "source": source, "recorded_at": at.isoformat()}
-                for kind, r, d, source, at in self.recorded]
+        return [
+            {
+                "kind": kind,
+                "vendor": r.vendor,
+                "version": r.version,
+                "effective_on": r.effective_on.isoformat(),
+                "digest": d,
+                "source": source,
+                "recorded_at": at.isoformat(),
+            }
+            for kind, r, d, source, at in self.recorded
+        ]

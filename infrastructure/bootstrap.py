@@ -68,15 +68,23 @@ def _pg_connect(env: dict[str, str]) -> Any:
     """An autocommit connection to the store's database, from the library's settings."""
     import psycopg
 
-    return psycopg.connect(host=env["POSTGRES_HOST"], port=env["POSTGRES_PORT"], dbname=env["POSTGRES_DBNAME"],
-                           user=env["POSTGRES_USER"], password=env["POSTGRES_PASSWORD"], autocommit=True)
+    return psycopg.connect(
+        host=env["POSTGRES_HOST"],
+        port=env["POSTGRES_PORT"],
+        dbname=env["POSTGRES_DBNAME"],
+        user=env["POSTGRES_USER"],
+        password=env["POSTGRES_PASSWORD"],
+        autocommit=True,
+    )
 
 
 def _pg_tables(conn: Any, env: dict[str, str]) -> tuple[bool, bool]:
     """Whether the events table and our meta table exist in the store's schema."""
     schema = env.get("POSTGRES_SCHEMA", "public")
-    row = conn.execute("SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
-                       (f'"{schema}".linkledger_events', f'"{schema}".linkledger_meta')).fetchone()
+    row = conn.execute(
+        "SELECT to_regclass(%s) IS NOT NULL, to_regclass(%s) IS NOT NULL",
+        (f'"{schema}".linkledger_events', f'"{schema}".linkledger_meta'),
+    ).fetchone()
     return bool(row[0]), bool(row[1])
 
 

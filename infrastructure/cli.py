@@ -85,8 +85,11 @@ def report_stuck(stuck: list[StuckRow]) -> int:
     for row in stuck:
         print(f"linkledger: left undone: account {row.name}: {row.rule}: {row.message}", file=sys.stderr)
     if stuck:
-        print(f"linkledger: {len(stuck)} account(s) could not be settled; the others were. Fix the cause "
-              f"(e.g. load the missing price with --prices) and run `linkledger advance` again", file=sys.stderr)
+        print(
+            f"linkledger: {len(stuck)} account(s) could not be settled; the others were. Fix the cause "
+            f"(e.g. load the missing price with --prices) and run `linkledger advance` again",
+            file=sys.stderr,
+        )
         return EXIT_UNDONE
     return 0
 
@@ -96,8 +99,12 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     scenario = parse_scenario(Path(args.scenario))
     first = scenario.lines[0].at if scenario.lines else None
-    ledger = open_writer(args.store, settings.prices + scenario.prices + args.prices,
-                         settings.policies + scenario.policies + args.policies, first)
+    ledger = open_writer(
+        args.store,
+        settings.prices + scenario.prices + args.prices,
+        settings.policies + scenario.policies + args.policies,
+        first,
+    )
     with ledger:
         run = ScenarioRun(ledger, scenario, until=args.until)
         try:
@@ -107,8 +114,10 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
                     mark = "" if result.applied else "   (applied before: skipped)"
                     print(f"  {line.number:>4}: {line.text}{mark}", file=sys.stderr)
                 elif (run.applied + run.skipped) % 500 == 0:
-                    print(f"  ... {run.applied + run.skipped}/{len(scenario.lines)} lines, at {line.at.isoformat()}",
-                          file=sys.stderr)
+                    print(
+                        f"  ... {run.applied + run.skipped}/{len(scenario.lines)} lines, at {line.at.isoformat()}",
+                        file=sys.stderr,
+                    )
         except ScenarioError:
             project_after_write(ledger, args)  # the views show every line applied before the refused one
             raise
@@ -145,8 +154,9 @@ def reading(args: argparse.Namespace, projections: list[str]) -> Any:
         store.close()
 
 
-def query(args: argparse.Namespace, projection: str, from_log: Callable[[LinkLedger], T],
-          from_view: Callable[[Views], T]) -> T:
+def query(
+    args: argparse.Namespace, projection: str, from_log: Callable[[LinkLedger], T], from_view: Callable[[Views], T]
+) -> T:
     """One read, from the view (the default) or, with --from-log, folded from the event log."""
     if args.from_log:
         from linkledger.infrastructure.bootstrap import open_ledger
@@ -213,8 +223,7 @@ def cmd_timeline(args: argparse.Namespace, settings: Settings) -> int:
         return resource_as_at(ledger, args.resource, args.as_at)
 
     args.from_log = args.from_log or args.as_at is not None
-    doc = query(args, "timelines", from_log,
-                lambda views: views.timeline(args.resource))
+    doc = query(args, "timelines", from_log, lambda views: views.timeline(args.resource))
     sys.stdout.write(to_json(doc) if args.json else render_timeline_text(doc))
     return 0
 
@@ -245,8 +254,11 @@ def cmd_balance(args: argparse.Namespace, settings: Settings) -> int:
 
     args.from_log = args.from_log or args.as_at is not None
     doc, days = query(
-        args, "balances", from_log,
-        lambda views: (views.balance(args.account), views.balance_days(args.account) if args.days else {}))
+        args,
+        "balances",
+        from_log,
+        lambda views: (views.balance(args.account), views.balance_days(args.account) if args.days else {}),
+    )
     if args.json:
         sys.stdout.write(to_json({**doc, "days": days} if args.days else doc))
     else:
@@ -269,8 +281,10 @@ def cmd_advance(args: argparse.Namespace, settings: Settings) -> int:
     with ledger:
         report = ledger.advance_to(args.to, progress=progress)
         mark = report.watermark.isoformat() if report.watermark else "-"
-        print(f"ran {report.ran} due rule(s) for {report.accounts} account(s) up to {args.to.isoformat()}; "
-              f"every account settled up to {mark}")
+        print(
+            f"ran {report.ran} due rule(s) for {report.accounts} account(s) up to {args.to.isoformat()}; "
+            f"every account settled up to {mark}"
+        )
         code = project_after_write(ledger, args)
         return report_stuck(report.stuck) or code
 
@@ -287,8 +301,10 @@ def cmd_rules(args: argparse.Namespace, settings: Settings) -> int:
     if not rows:
         print("this store holds no price books or policies yet")
     for r in rows:
-        print(f"{r['kind']:<10} {r['vendor']:<8} {r['version']:<36} effective {r['effective_on']}  "
-              f"recorded {r['recorded_at']}  {r['digest'][:19]}  {r['source']}")
+        print(
+            f"{r['kind']:<10} {r['vendor']:<8} {r['version']:<36} effective {r['effective_on']}  "
+            f"recorded {r['recorded_at']}  {r['digest'][:19]}  {r['source']}"
+        )
     return 0
 
 
@@ -310,21 +326,38 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
             audited.close()
     failed = [r for r in results if not r.passed]
     if args.json:
-        sys.stdout.write(to_json([{"number": r.number, "account": r.account, "period": r.period,
-                                   "issued_at": r.issued_at, "identical": r.passed, "differences": r.differences}
-                                  for r in results]))
+        sys.stdout.write(
+            to_json(
+                [
+                    {
+                        "number": r.number,
+                        "account": r.account,
+                        "period": r.period,
+                        "issued_at": r.issued_at,
+                        "identical": r.passed,
+                        "differences": r.differences,
+                    }
+                    for r in results
+                ]
+            )
+        )
     else:
+
         def show(r: Audit) -> None:
             verdict = "byte-identical to the log at its cut-off" if r.passed else "DIFFERS from the log"
-            print(f"{r.number}  {r.account} {r.period}  issued {r.issued_at.isoformat().replace('+00:00', 'Z')}: {verdict}")
+            print(
+                f"{r.number}  {r.account} {r.period}  issued {r.issued_at.isoformat().replace('+00:00', 'Z')}: {verdict}"
+            )
             for d in r.differences:
                 print(f"    {d}")
 
         for r in results if args.number else failed:
             show(r)
         if args.all:
-            print(f"audited {len(results)} issued invoice(s): {len(results) - len(failed)} byte-identical, "
-                  f"{len(failed)} differ")
+            print(
+                f"audited {len(results)} issued invoice(s): {len(results) - len(failed)} byte-identical, "
+                f"{len(failed)} differ"
+            )
     return EXIT_DIFFERS if failed else 0
 
 
@@ -345,8 +378,9 @@ class Progress:
             self.close()
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit=f" {self.unit}", file=sys.stderr, disable=self.quiet or None,
-                            mininterval=0.5)
+            self.bar = tqdm(
+                total=total, unit=f" {self.unit}", file=sys.stderr, disable=self.quiet or None, mininterval=0.5
+            )
         self.bar.update(1)
 
     def close(self) -> None:
@@ -369,8 +403,10 @@ def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
     with open_ledger(args.store, must_exist=True) as ledger:
         at = args.at or ledger.watermark()
         if at is None:
-            raise PriceCorrectionError("this store has no watermark yet (run `linkledger advance`); give --at TIME: "
-                                       "the ledger time the correction is recorded at")
+            raise PriceCorrectionError(
+                "this store has no watermark yet (run `linkledger advance`); give --at TIME: "
+                "the ledger time the correction is recorded at"
+            )
         recorded = ledger.record_correction(correction, source, at)
         re_rated = Progress("accounts re-rated", quiet=args.json)
         report = ledger.apply_corrections(lambda _, __, total: re_rated(total))
@@ -379,11 +415,22 @@ def cmd_correct_prices(args: argparse.Namespace, settings: Settings) -> int:
         code = project_after_write(ledger, args)
     state = "recorded" if recorded else "already recorded"
     if report.pending:
-        print(f"linkledger: correction(s) {', '.join(report.pending)} not applied to every account yet; run "
-              "`linkledger correct-prices` again once the accounts left undone are fixed", file=sys.stderr)
+        print(
+            f"linkledger: correction(s) {', '.join(report.pending)} not applied to every account yet; run "
+            "`linkledger correct-prices` again once the accounts left undone are fixed",
+            file=sys.stderr,
+        )
     if args.json:
-        sys.stdout.write(to_json({"correction": correction.id, "recorded": recorded, "at": at,
-                                  "accounts_re_rated": done.get(correction.id, 0)}))
+        sys.stdout.write(
+            to_json(
+                {
+                    "correction": correction.id,
+                    "recorded": recorded,
+                    "at": at,
+                    "accounts_re_rated": done.get(correction.id, 0),
+                }
+            )
+        )
     elif correction.id in done:
         print(f"correction {correction.id} {state} at {at.isoformat()}; {done[correction.id]} account(s) re-rated now")
     else:
@@ -395,11 +442,24 @@ def show_correction_preview(correction: Any, preview: list[tuple[Any, list[Any]]
     from decimal import Decimal
 
     if as_json:
-        sys.stdout.write(to_json({"correction": correction.id, "valid_from": correction.valid_from, "dry_run": True,
-                                  "accounts": [{"account": acct.name, "currency": acct.currency,
-                                                "difference": sum((x.difference for x in lines), Decimal(0)),
-                                                "lines": [x.model_dump() for x in lines]}
-                                               for acct, lines in preview]}))
+        sys.stdout.write(
+            to_json(
+                {
+                    "correction": correction.id,
+                    "valid_from": correction.valid_from,
+                    "dry_run": True,
+                    "accounts": [
+                        {
+                            "account": acct.name,
+                            "currency": acct.currency,
+                            "difference": sum((x.difference for x in lines), Decimal(0)),
+                            "lines": [x.model_dump() for x in lines],
+                        }
+                        for acct, lines in preview
+                    ],
+                }
+            )
+        )
         return 0
     print(f"dry run of correction {correction.id} (valid from {correction.valid_from}): nothing is written")
     for acct, lines in preview:
@@ -411,8 +471,10 @@ def show_correction_preview(correction: Any, preview: list[tuple[Any, list[Any]]
             new = sum((x.new_amount for x in xs), Decimal(0))
             print(f"  {acct.name} {invoice}: {old} -> {new} ({'+' if new >= old else ''}{new - old} {acct.currency})")
             for x in xs:
-                print(f"      {x.line_id or '-':<4} {x.resource} {x.item} {x.from_day}..{x.to_day}: "
-                      f"{x.old_amount} -> {x.new_amount} ({len(x.charges)} charge(s))")
+                print(
+                    f"      {x.line_id or '-':<4} {x.resource} {x.item} {x.from_day}..{x.to_day}: "
+                    f"{x.old_amount} -> {x.new_amount} ({len(x.charges)} charge(s))"
+                )
     if not preview:
         print("  no charge made so far would change")
     return 0
@@ -484,8 +546,14 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     stop = StopFlag()
     with ledger_and_views(args) as (ledger, store):
         log = EventLog(ledger)
-        runner = ProjectionRunner(log, store, _selected(args.only), page_size=args.page_size,
-                                  progress=None if args.quiet else sys.stderr, should_stop=stop)
+        runner = ProjectionRunner(
+            log,
+            store,
+            _selected(args.only),
+            page_size=args.page_size,
+            progress=None if args.quiet else sys.stderr,
+            should_stop=stop,
+        )
         try:
             report = runner.follow() if args.follow else runner.catch_up()
         finally:
@@ -506,8 +574,10 @@ def cmd_rebuild(args: argparse.Namespace, settings: Settings) -> int:
     with ledger_and_views(args) as (ledger, store):
         result = rebuild(EventLog(ledger), store, projection, page_size=args.page_size, progress=sys.stderr)
     rate = result.events / result.seconds if result.seconds else 0.0
-    print(f"rebuilt {result.projection} as build {result.new} from {result.events} events in {result.seconds:.2f}s "
-          f"({rate:,.0f} ev/s)")
+    print(
+        f"rebuilt {result.projection} as build {result.new} from {result.events} events in {result.seconds:.2f}s "
+        f"({rate:,.0f} ev/s)"
+    )
     if result.comparison is not None:
         print(result.comparison.summary())
         print(f"readers switched from {result.old} to {result.new}; {result.old} removed")
@@ -546,8 +616,14 @@ def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
 
     try:
         if isinstance(store, RedisViewStore):
-            consumer = FeedConsumer(store.r, store.feed_key(projection.name), args.group, args.consumer, seen,
-                                    claim_idle_ms=args.claim_idle_ms)
+            consumer = FeedConsumer(
+                store.r,
+                store.feed_key(projection.name),
+                args.group,
+                args.consumer,
+                seen,
+                claim_idle_ms=args.claim_idle_ms,
+            )
             consumer.ensure_group()
             while not stop():
                 fresh = consumer.poll(show, count=args.count, block_ms=1000)
@@ -615,8 +691,10 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         view_store = open_view_store(views_path)
         with ProjectionRunner(EventLog(ledger), view_store, PROJECTIONS.values()) as runner:
             report = runner.catch_up()
-        print(f"=== {vendor}: {path} ({n} lines) -> {store}; views at event {min(report.checkpoints.values())} "
-              f"in {views_path}")
+        print(
+            f"=== {vendor}: {path} ({n} lines) -> {store}; views at event {min(report.checkpoints.values())} "
+            f"in {views_path}"
+        )
         views = Views(view_store)
         for account in accounts:
             for period in periods:
@@ -653,19 +731,26 @@ def demo_correction(examples: Path, workdir: Path) -> None:
         sys.stdout.write(render_invoice_text(history.invoice("2026-02")))
         january = history.invoice("2026-01")
         result = audit_invoice(ledger, january["number"])
-        print(f"  audit {result.number}: {'byte-identical to the log at its cut-off' if result.passed else 'DIFFERS'}"
-              f"; January stays as issued: TOTAL {january['total']} {january['currency']}\n")
+        print(
+            f"  audit {result.number}: {'byte-identical to the log at its cut-off' if result.passed else 'DIFFERS'}"
+            f"; January stays as issued: TOTAL {january['total']} {january['currency']}\n"
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
     settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="linkledger", description=__doc__)
-    parser.add_argument("--store", default=settings.store,
-                        help="event store: an SQLite file (default %(default)s) or postgresql://user@host/db "
-                             "(env LINKLEDGER_STORE)")
-    parser.add_argument("--views", default=settings.views,
-                        help="view store: an SQLite file (default: next to the event store, NAME.views.db) or "
-                             "redis://host:port/db[?prefix=ll] (env LINKLEDGER_VIEWS)")
+    parser.add_argument(
+        "--store",
+        default=settings.store,
+        help="event store: an SQLite file (default %(default)s) or postgresql://user@host/db (env LINKLEDGER_STORE)",
+    )
+    parser.add_argument(
+        "--views",
+        default=settings.views,
+        help="view store: an SQLite file (default: next to the event store, NAME.views.db) or "
+        "redis://host:port/db[?prefix=ll] (env LINKLEDGER_VIEWS)",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     def read_options(p: argparse.ArgumentParser, from_log: bool = True) -> None:
@@ -678,8 +763,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="apply a scenario file")
     p.add_argument("scenario")
     p.add_argument("--until", type=_time, help="stop after lines at or before this time and advance the clock to it")
-    p.add_argument("--resume", action="store_true",
-                   help="kept for old scripts: every run applies only the lines not applied before")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="kept for old scripts: every run applies only the lines not applied before",
+    )
     p.add_argument("--prices", type=Path, action="append", default=[], help="extra price book file or folder")
     p.add_argument("--policies", type=Path, action="append", default=[], help="extra policy file or folder")
     p.add_argument("-v", "--verbose", action="store_true", help="print each line as it is applied")
@@ -701,10 +789,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("account")
     p.add_argument("--period", type=_period, required=True, help="YYYY-MM")
     read_options(p)
-    p.add_argument("--as-at", type=_time, metavar="TIME",
-                   help="what the ledger knew at TIME (e.g. 2026-04-01T12:00Z): replayed from the log")
-    p.add_argument("--explain", action="store_true",
-                   help="for each line: the charge events behind it, the price entry and book, the policy")
+    p.add_argument(
+        "--as-at",
+        type=_time,
+        metavar="TIME",
+        help="what the ledger knew at TIME (e.g. 2026-04-01T12:00Z): replayed from the log",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="for each line: the charge events behind it, the price entry and book, the policy",
+    )
     p.set_defaults(func=cmd_invoice)
 
     p = sub.add_parser("audit", help="recompute issued invoices from the log at their cut-off and compare")
@@ -716,10 +811,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("correct-prices", help="record a price correction and re-rate the charges it affects")
     p.add_argument("file", help="a correction file (TOML: id, vendor, valid_from, [[entries]])")
     p.add_argument("--reason", required=True, help="why the prices were wrong (kept with the correction)")
-    p.add_argument("--at", type=_time, metavar="TIME",
-                   help="ledger time to record it at (default: the store's watermark)")
-    p.add_argument("--dry-run", action="store_true", help="print what would change per account and invoice; "
-                   "write nothing")
+    p.add_argument(
+        "--at", type=_time, metavar="TIME", help="ledger time to record it at (default: the store's watermark)"
+    )
+    p.add_argument(
+        "--dry-run", action="store_true", help="print what would change per account and invoice; write nothing"
+    )
     p.add_argument("--json", action="store_true", help="the preview (with --dry-run) or the outcome as JSON")
     p.add_argument("--no-project", action="store_true", help="do not catch the views up afterwards")
     p.set_defaults(func=cmd_correct_prices)

@@ -85,8 +85,9 @@ class EventLog:
         else:
             rows = [
                 (n.id, n.originator_id, n.originator_version, n.topic, n.state)
-                for n in self.recorder.select_notifications(after, limit, stop=head, topics=topics,
-                                                            inclusive_of_start=False)
+                for n in self.recorder.select_notifications(
+                    after, limit, stop=head, topics=topics, inclusive_of_start=False
+                )
             ]
         records = [decode(self.mapper, *row) for row in rows]
         through = head if len(rows) < limit else rows[-1][0]
@@ -95,8 +96,10 @@ class EventLog:
     def _sqlite_rows(self, after: int, limit: int, head: int, topics: list[str]) -> list[tuple[Any, ...]]:
         recorder = self.recorder
         assert isinstance(recorder, SQLiteApplicationRecorder)
-        sql = (f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
-               "WHERE rowid > ? AND rowid <= ?")
+        sql = (
+            f"SELECT rowid, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+            "WHERE rowid > ? AND rowid <= ?"
+        )
         params: list[Any] = [after, head]
         if topics:
             sql += f" AND topic IN ({','.join('?' * len(topics))})"

@@ -32,8 +32,10 @@ class SeenStore:
 
     def __init__(self, path: str) -> None:
         self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute("CREATE TABLE IF NOT EXISTS handled (feed TEXT NOT NULL, nid INTEGER NOT NULL, "
-                        "PRIMARY KEY (feed, nid)) WITHOUT ROWID")
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS handled (feed TEXT NOT NULL, nid INTEGER NOT NULL, "
+            "PRIMARY KEY (feed, nid)) WITHOUT ROWID"
+        )
 
     def handle_once(self, feed: str, nid: int, message: dict[str, Any], handler: Handler) -> bool:
         """Run `handler` and record `nid` in one transaction; False if `nid` was handled before."""
@@ -59,8 +61,9 @@ class SeenStore:
 
 
 class FeedConsumer:
-    def __init__(self, r: redis.Redis, stream: str, group: str, consumer: str, seen: SeenStore,
-                 *, claim_idle_ms: int = 60_000) -> None:
+    def __init__(
+        self, r: redis.Redis, stream: str, group: str, consumer: str, seen: SeenStore, *, claim_idle_ms: int = 60_000
+    ) -> None:
         self.r = r
         self.stream = stream
         self.group = group

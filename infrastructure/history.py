@@ -80,7 +80,8 @@ class AccountHistory:
         self.account: Account = r.state
         self.events = r.seen
         self.resources: dict[str, Resource] = {
-            ref.name: replay(ledger, ref.resource_id, as_at).state for ref in self.account.resources}
+            ref.name: replay(ledger, ref.resource_id, as_at).state for ref in self.account.resources
+        }
 
     @property
     def portfolio(self) -> Portfolio:
@@ -130,14 +131,27 @@ class AccountHistory:
             for src in sources.get(line["line_id"], []):
                 v, i = (int(x) for x in src.split(":"))
                 event = charged[v]
-                charges.append({"nid": nids.get(v), "aggregate": f"account {self.account.name}",
-                                "aggregate_id": str(self.account.id), "version": v, "line_index": i,
-                                "event": "Charged", "at": event.at, "amount": event.lines[i].amount})
+                charges.append(
+                    {
+                        "nid": nids.get(v),
+                        "aggregate": f"account {self.account.name}",
+                        "aggregate_id": str(self.account.id),
+                        "version": v,
+                        "line_index": i,
+                        "event": "Charged",
+                        "at": event.at,
+                        "amount": event.lines[i].amount,
+                    }
+                )
             first, last = date.fromisoformat(str(line["from"])), date.fromisoformat(str(line["to"]))
             out[line["line_id"]] = {
                 "charges": charges,
-                "price": {"book": line["price_ref"], "entry": line["basis"].split("; ", 1)[0],
-                          "unit_price": line["unit_price"], "per": line["unit"]},
+                "price": {
+                    "book": line["price_ref"],
+                    "entry": line["basis"].split("; ", 1)[0],
+                    "unit_price": line["unit_price"],
+                    "per": line["unit"],
+                },
                 "policies": policy_versions(rules, self.account.vendor, first, last),
             }
         return plain(out)  # type: ignore[no-any-return]
@@ -187,8 +201,11 @@ def compare(issued: dict[str, Any], recomputed: dict[str, Any]) -> list[str]:
         if a is None or b is None:
             out.append(f"line {lid}: {'missing from the issued invoice' if a is None else 'not recomputed'}")
         elif a != b:
-            fields = ", ".join(f"{k} issued {a.get(k)!r}, recomputed {b.get(k)!r}"
-                               for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k))
+            fields = ", ".join(
+                f"{k} issued {a.get(k)!r}, recomputed {b.get(k)!r}"
+                for k in sorted(a.keys() | b.keys())
+                if a.get(k) != b.get(k)
+            )
             out.append(f"line {lid}: {fields}")
     for k in sorted((issued.keys() | recomputed.keys()) - {"lines"}):
         if issued.get(k) != recomputed.get(k):
@@ -196,8 +213,9 @@ def compare(issued: dict[str, Any], recomputed: dict[str, Any]) -> list[str]:
     return out or ["the documents differ in their bytes only (key order or encoding)"]
 
 
-def audit_account(ledger: LinkLedger, aid: UUID, numbers: set[str] | None = None,
-                  progress: Callable[[Audit], None] | None = None) -> list[Audit]:
+def audit_account(
+    ledger: LinkLedger, aid: UUID, numbers: set[str] | None = None, progress: Callable[[Audit], None] | None = None
+) -> list[Audit]:
     """Recompute each issued invoice of one account (those in `numbers`, or all) from the log
     as it stood at its cut-off: the account's events before it, its resources and the rules
     recorded by then; the same domain rule that issued it issues it again."""
@@ -230,7 +248,9 @@ def audit_account(ledger: LinkLedger, aid: UUID, numbers: set[str] | None = None
 def audit_invoice(ledger: LinkLedger, number: str) -> Audit:
     row = ledger.recorder.invoice(number)
     if row is None:
-        raise UnknownInvoiceError(f"no invoice numbered {number} was issued in this store; "
-                                  "`linkledger audit --all` lists every issued invoice")
+        raise UnknownInvoiceError(
+            f"no invoice numbered {number} was issued in this store; "
+            "`linkledger audit --all` lists every issued invoice"
+        )
     [result] = audit_account(ledger, row.account_id, {number})
     return result

@@ -126,8 +126,10 @@ def index_rows(portfolios: list[Portfolio]) -> dict[str, list[Any]]:
             for lines in acct.drafts.values():
                 for line in lines:
                     used(acct, line["basis"], line["from"].isoformat(), line["to"].isoformat())
-    return {"invoices": invoices,
-            "usage": [UsageRow(entry, aid, first, last) for (entry, aid), (first, last) in sorted(usage.items())]}
+    return {
+        "invoices": invoices,
+        "usage": [UsageRow(entry, aid, first, last) for (entry, aid), (first, last) in sorted(usage.items())],
+    }
 
 
 def stuck_row(p: Portfolio, e: DueRuleError) -> StuckRow:
@@ -183,8 +185,7 @@ class LinkLedger(Application[UUID]):
         assert self._rule_book is not None
         return self._rule_book
 
-    def record_rules(self, books: list[tuple[PriceBook, str]], policies: list[tuple[Policy, str]],
-                     at: datetime) -> int:
+    def record_rules(self, books: list[tuple[PriceBook, str]], policies: list[tuple[Policy, str]], at: datetime) -> int:
         """Record the price books and policies the store does not hold yet, at ledger time
         `at`; the same content again is a no-op, other content under a held version is
         refused (nothing is recorded). Returns how many were recorded."""
@@ -244,8 +245,9 @@ class LinkLedger(Application[UUID]):
         """The account with its resources; cached resources the caller has not refreshed yet
         are refreshed first (one query)."""
         self._refresh([r.resource_id for r in account.resources if r.resource_id not in self._refreshed])
-        return Portfolio(account, [self.repository.get(r.resource_id, deepcopy_from_cache=False)
-                                   for r in account.resources])
+        return Portfolio(
+            account, [self.repository.get(r.resource_id, deepcopy_from_cache=False) for r in account.resources]
+        )
 
     def account_names(self) -> list[str]:
         return self.recorder.account_names()
@@ -303,8 +305,15 @@ class LinkLedger(Application[UUID]):
     def _and_cached_resources(self, account_ids: list[UUID]) -> list[UUID]:
         """The accounts and the resources of those of them in the cache: what a unit of work
         checks against the store before it trusts the cache."""
-        return [*account_ids, *(r.resource_id for aid in account_ids
-                                if (cached := self._cached(aid)) is not None for r in cached.resources)]
+        return [
+            *account_ids,
+            *(
+                r.resource_id
+                for aid in account_ids
+                if (cached := self._cached(aid)) is not None
+                for r in cached.resources
+            ),
+        ]
 
     def _applied_before(self, command_id: str | None) -> Applied | None:
         """The original outcome, if this command id was applied (by any process)."""
@@ -334,10 +343,17 @@ class LinkLedger(Application[UUID]):
             if r.version == len(r.pending_events) and self.recorder.select_events(r.id, limit=1):
                 raise DuplicateNameError(f"a resource named {r.name} already exists; resource names are unique")
 
-    def _execute(self, aid: UUID | Callable[[], UUID], at: datetime, what: str,
-                 decide: Callable[[Portfolio, RuleBook], Any], command_id: str | None = None,
-                 new_account: Callable[[], Account] | None = None, account_name: str | None = None,
-                 not_before_clock: bool = False) -> Applied:
+    def _execute(
+        self,
+        aid: UUID | Callable[[], UUID],
+        at: datetime,
+        what: str,
+        decide: Callable[[Portfolio, RuleBook], Any],
+        command_id: str | None = None,
+        new_account: Callable[[], Account] | None = None,
+        account_name: str | None = None,
+        not_before_clock: bool = False,
+    ) -> Applied:
         """One command on one account: settle its due rules up to `at`, decide, save it all
         in one transaction (with the command id), or write nothing at all. With
         `not_before_clock`, a command earlier than the account's clock runs at the clock."""
@@ -372,8 +388,12 @@ class LinkLedger(Application[UUID]):
                     decide(p, rules)
                     self._check_new_names(p)
                     outcome = "applied"
-                    self.save(*p.changed(), accounts=[self._row(p, rules, stuck=probe.stuck)],
-                              command=(command_id, owner, outcome) if command_id else None, **index_rows([p]))
+                    self.save(
+                        *p.changed(),
+                        accounts=[self._row(p, rules, stuck=probe.stuck)],
+                        command=(command_id, owner, outcome) if command_id else None,
+                        **index_rows([p]),
+                    )
                     return Applied(command_id, outcome)
                 except IntegrityError:  # a concurrent duplicate won, or a version conflict: retry
                     self._evict(loaded)
@@ -390,12 +410,14 @@ class LinkLedger(Application[UUID]):
             time.sleep(random.uniform(0, min(0.2, 0.005 * 2**attempt)))
         raise ConflictError(f"{what}: other writers kept changing this account; nothing was written, try again")
 
-    def _on_account(self, name: str, at: datetime, what: str, decide: Callable[[Portfolio, RuleBook], Any],
-                    command_id: str | None) -> Applied:
+    def _on_account(
+        self, name: str, at: datetime, what: str, decide: Callable[[Portfolio, RuleBook], Any], command_id: str | None
+    ) -> Applied:
         return self._execute(account_id(name), at, what, decide, command_id, account_name=name)
 
-    def _on_resource(self, name: str, at: datetime, what: str, decide: Callable[[Portfolio, RuleBook], Any],
-                     command_id: str | None) -> Applied:
+    def _on_resource(
+        self, name: str, at: datetime, what: str, decide: Callable[[Portfolio, RuleBook], Any], command_id: str | None
+    ) -> Applied:
         return self._execute(lambda: self._owner(name), at, what, decide, command_id)
 
     # ------------------------------------------------------------------ time
@@ -448,8 +470,9 @@ class LinkLedger(Application[UUID]):
         report.watermark = self.watermark()
         return report
 
-    def _save_settled(self, batch: list[Portfolio], rows: list[AccountRow], upto: datetime,
-                      report: AdvanceReport) -> None:
+    def _save_settled(
+        self, batch: list[Portfolio], rows: list[AccountRow], upto: datetime, report: AdvanceReport
+    ) -> None:
         if not batch:
             return
         try:
@@ -483,8 +506,9 @@ class LinkLedger(Application[UUID]):
         keys = [f"{correction.vendor}:{k}" for k in sorted(correction.keys)]
         return self.recorder.price_users(keys, correction.valid_from.isoformat())
 
-    def preview_correction(self, correction: PriceCorrection, progress: Callable[[int, int], None] | None = None
-                           ) -> list[tuple[Account, list[AdjustmentLine]]]:
+    def preview_correction(
+        self, correction: PriceCorrection, progress: Callable[[int, int], None] | None = None
+    ) -> list[tuple[Account, list[AdjustmentLine]]]:
         """What `correction` would adjust, account by account, if it were recorded now (it is
         checked, not recorded): nothing is written."""
         library = self.rule_library()
@@ -535,8 +559,10 @@ class LinkLedger(Application[UUID]):
             accounts = self.correction_accounts(correction)
             adjusted, stuck = 0, len(report.stuck)
             for n, aid in enumerate(accounts, start=1):
-                def decide(p: Portfolio, rules: RuleBook, correction: PriceCorrection = correction,
-                           at: datetime = at) -> None:
+
+                def decide(
+                    p: Portfolio, rules: RuleBook, correction: PriceCorrection = correction, at: datetime = at
+                ) -> None:
                     # Stored events and this unit's own (settled just now: an invoice issued, days
                     # charged at the corrected price already).
                     history = [*self.events.get(p.account.id), *p.account.pending_events]
@@ -545,8 +571,14 @@ class LinkLedger(Application[UUID]):
                         p.adjust(correction.id, correction.reason, lines, rerated, max(at, p.clock), rules)
 
                 try:
-                    applied = self._execute(aid, at, "price correction", decide,
-                                            command_id=f"correction:{correction.id}:{aid}", not_before_clock=True)
+                    applied = self._execute(
+                        aid,
+                        at,
+                        "price correction",
+                        decide,
+                        command_id=f"correction:{correction.id}:{aid}",
+                        not_before_clock=True,
+                    )
                 except DueRuleError as e:
                     report.stuck.append(StuckRow(aid, e.account, e.due.describe(), e.due.at, str(e.cause)))
                     continue
@@ -573,9 +605,12 @@ class LinkLedger(Application[UUID]):
         saved: dict[UUID, int] = {}
         for e in processing_event.events:
             saved[e.originator_id] = saved.get(e.originator_id, 0) + 1
-        due = [LedgerSnapshot.take(agg) for aid, n in saved.items()
-               if (agg := processing_event.aggregates.get(aid)) is not None
-               and agg.version // self.snapshot_every != (agg.version - n) // self.snapshot_every]
+        due = [
+            LedgerSnapshot.take(agg)
+            for aid, n in saved.items()
+            if (agg := processing_event.aggregates.get(aid)) is not None
+            and agg.version // self.snapshot_every != (agg.version - n) // self.snapshot_every
+        ]
         if due:
             try:
                 self.snapshots.put(due)  # one transaction for all of them
@@ -585,62 +620,98 @@ class LinkLedger(Application[UUID]):
                         self.snapshots.put([snapshot])
 
     # --------------------------------------------------------------- commands
-    def open_account(self, name: str, vendor: str, currency: str, at: datetime,
-                     command_id: str | None = None) -> Applied:
+    def open_account(
+        self, name: str, vendor: str, currency: str, at: datetime, command_id: str | None = None
+    ) -> Applied:
         at = require_aware(at)
-        return self._execute(account_id(name), at, "open_account", lambda p, rules: None, command_id,
-                             new_account=lambda: Account.open(name, vendor, currency, at), account_name=name)
+        return self._execute(
+            account_id(name),
+            at,
+            "open_account",
+            lambda p, rules: None,
+            command_id,
+            new_account=lambda: Account.open(name, vendor, currency, at),
+            account_name=name,
+        )
 
-    def add_user(self, account: str, name: str, email: str, role: str, at: datetime,
-                 command_id: str | None = None) -> Applied:
+    def add_user(
+        self, account: str, name: str, email: str, role: str, at: datetime, command_id: str | None = None
+    ) -> Applied:
         return self._on_account(account, at, "add_user", lambda p, r: p.add_user(name, email, role, at), command_id)
 
-    def top_up(self, account: str, amount: Any, currency: str | None, at: datetime, kind: str = "top_up",
-               command_id: str | None = None) -> Applied:
+    def top_up(
+        self,
+        account: str,
+        amount: Any,
+        currency: str | None,
+        at: datetime,
+        kind: str = "top_up",
+        command_id: str | None = None,
+    ) -> Applied:
         value = to_decimal(amount, kind.replace("_", "-"))
-        return self._on_account(account, at, kind,
-                                lambda p, r: p.credit(kind, value, currency or p.account.currency, at), command_id)
+        return self._on_account(
+            account, at, kind, lambda p, r: p.credit(kind, value, currency or p.account.currency, at), command_id
+        )
 
-    def order_port(self, account: str, name: str, site: str, speed: str, at: datetime,
-                   command_id: str | None = None) -> Applied:
-        return self._on_account(account, at, "order_port", lambda p, r: p.order_port(name, site, speed, at, r),
-                                command_id)
+    def order_port(
+        self, account: str, name: str, site: str, speed: str, at: datetime, command_id: str | None = None
+    ) -> Applied:
+        return self._on_account(
+            account, at, "order_port", lambda p, r: p.order_port(name, site, speed, at, r), command_id
+        )
 
     def complete_cross_connect(self, port: str, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(port, at, "complete_cross_connect",
-                                 lambda p, r: p.complete_cross_connect(port, at), command_id)
+        return self._on_resource(
+            port, at, "complete_cross_connect", lambda p, r: p.complete_cross_connect(port, at), command_id
+        )
 
     def delete_port(self, port: str, at: datetime, command_id: str | None = None) -> Applied:
         return self._on_resource(port, at, "delete_port", lambda p, r: p.delete_port(port, at), command_id)
 
-    def create_private_connect(self, account: str, name: str, a_end: str, z_end: str, mbps: int, at: datetime,
-                               command_id: str | None = None) -> Applied:
-        return self._on_account(account, at, "create_private_connect",
-                                lambda p, r: p.create_private_connect(name, a_end, z_end, mbps, at, r), command_id)
+    def create_private_connect(
+        self, account: str, name: str, a_end: str, z_end: str, mbps: int, at: datetime, command_id: str | None = None
+    ) -> Applied:
+        return self._on_account(
+            account,
+            at,
+            "create_private_connect",
+            lambda p, r: p.create_private_connect(name, a_end, z_end, mbps, at, r),
+            command_id,
+        )
 
     def accept_hosted_connection(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "accept_hosted_connection",
-                                 lambda p, r: p.accept_hosted_connection(name, at), command_id)
+        return self._on_resource(
+            name, at, "accept_hosted_connection", lambda p, r: p.accept_hosted_connection(name, at), command_id
+        )
 
     def raise_bandwidth(self, name: str, mbps: int, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "raise_bandwidth", lambda p, r: p.raise_bandwidth(name, mbps, at, r),
-                                 command_id)
+        return self._on_resource(
+            name, at, "raise_bandwidth", lambda p, r: p.raise_bandwidth(name, mbps, at, r), command_id
+        )
 
     def cut_bandwidth(self, name: str, mbps: int, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "cut_bandwidth", lambda p, r: p.cut_bandwidth(name, mbps, at, r),
-                                 command_id)
+        return self._on_resource(name, at, "cut_bandwidth", lambda p, r: p.cut_bandwidth(name, mbps, at, r), command_id)
 
     def delete_private_connect(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "delete_private_connect",
-                                 lambda p, r: p.delete_private_connect(name, at, r), command_id)
+        return self._on_resource(
+            name, at, "delete_private_connect", lambda p, r: p.delete_private_connect(name, at, r), command_id
+        )
 
     def recover_private_connect(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "recover_private_connect",
-                                 lambda p, r: p.recover_private_connect(name, at), command_id)
+        return self._on_resource(
+            name, at, "recover_private_connect", lambda p, r: p.recover_private_connect(name, at), command_id
+        )
 
     def create_physical_connection(
-        self, account: str, name: str, region: str, spec: str, operator: str,
-        leased_line_rent: Any | None, at: datetime, command_id: str | None = None,
+        self,
+        account: str,
+        name: str,
+        region: str,
+        spec: str,
+        operator: str,
+        leased_line_rent: Any | None,
+        at: datetime,
+        command_id: str | None = None,
     ) -> Applied:
         def decide(p: Portfolio, rules: RuleBook) -> None:
             rent = to_decimal(leased_line_rent, "leased_line_rent") if leased_line_rent is not None else None
@@ -650,22 +721,36 @@ class LinkLedger(Application[UUID]):
         return self._on_account(account, at, "create_physical_connection", decide, command_id)
 
     def terminate_physical_connection(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "terminate_physical_connection",
-                                 lambda p, r: p.terminate_physical_connection(name, at), command_id)
+        return self._on_resource(
+            name,
+            at,
+            "terminate_physical_connection",
+            lambda p, r: p.terminate_physical_connection(name, at),
+            command_id,
+        )
 
-    def create_router_interface(self, account: str, at: datetime, command_id: str | None = None,
-                                **kwargs: Any) -> Applied:
-        return self._on_account(account, at, "create_router_interface",
-                                lambda p, r: p.create_router_interface(at=at, rules=r, **kwargs), command_id)
+    def create_router_interface(
+        self, account: str, at: datetime, command_id: str | None = None, **kwargs: Any
+    ) -> Applied:
+        return self._on_account(
+            account,
+            at,
+            "create_router_interface",
+            lambda p, r: p.create_router_interface(at=at, rules=r, **kwargs),
+            command_id,
+        )
 
     def renew_router_interface(self, name: str, months: int, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "renew", lambda p, r: p.renew_router_interface(name, months, at, r),
-                                 command_id)
+        return self._on_resource(
+            name, at, "renew", lambda p, r: p.renew_router_interface(name, months, at, r), command_id
+        )
 
     def set_auto_renew(self, name: str, enabled: bool, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "set_auto_renew", lambda p, r: p.set_auto_renew(name, enabled, at),
-                                 command_id)
+        return self._on_resource(
+            name, at, "set_auto_renew", lambda p, r: p.set_auto_renew(name, enabled, at), command_id
+        )
 
     def add_route_entry(self, name: str, cidr: str, at: datetime, command_id: str | None = None) -> Applied:
-        return self._on_resource(name, at, "add_route_entry", lambda p, r: p.add_route_entry(name, cidr, at),
-                                 command_id)
+        return self._on_resource(
+            name, at, "add_route_entry", lambda p, r: p.add_route_entry(name, cidr, at), command_id
+        )

@@ -48,10 +48,12 @@ class Failure:
     error: str
 
     def report(self, build: Build, good_through: int) -> str:
-        return (f"projection {build.projection} (build {build.build}) stopped at event {self.nid} "
-                f"({self.topic}, aggregate {self.originator} v{self.version}): {self.error}. "
-                f"Its view keeps serving everything up to event {good_through}; fix the cause and run "
-                f"`linkledger project` again to retry from there.")
+        return (
+            f"projection {build.projection} (build {build.build}) stopped at event {self.nid} "
+            f"({self.topic}, aggregate {self.originator} v{self.version}): {self.error}. "
+            f"Its view keeps serving everything up to event {good_through}; fix the cause and run "
+            f"`linkledger project` again to retry from there."
+        )
 
 
 @dataclass(eq=False)  # lanes are told apart by identity
@@ -100,8 +102,9 @@ class Progress:
         share = min(done / self.total, 1.0)
         eta = (self.total - done) / rate if rate > 0 else 0.0
         bar = "#" * int(share * 30)
-        text = (f"{self.label} [{bar:<30}] {share:4.0%} {done:,}/{self.total:,} events, "
-                f"{rate:,.0f} ev/s, ETA {eta:,.0f}s")
+        text = (
+            f"{self.label} [{bar:<30}] {share:4.0%} {done:,}/{self.total:,} events, {rate:,.0f} ev/s, ETA {eta:,.0f}s"
+        )
         if self.tty:
             self.out.write("\r" + text + ("\n" if final else ""))
         else:
@@ -146,8 +149,12 @@ class ProjectionRunner:
         cp = self._retrying(lambda: self.store.checkpoint(build))
         complete = cp == 0
         announced = self._retrying(lambda: self.store.feed_high_water(projection.name))
-        batch = ViewBatch(lambda k, f, b=build: self._retrying(lambda: self.store.hget(b, k, f)),
-                          cache_limit=self.cache_limit, complete=complete, announced_through=announced)
+        batch = ViewBatch(
+            lambda k, f, b=build: self._retrying(lambda: self.store.hget(b, k, f)),
+            cache_limit=self.cache_limit,
+            complete=complete,
+            announced_through=announced,
+        )
         return Lane(projection, build, cp, batch, follow_active)
 
     def _active_or_new(self, projection: Projection) -> Build:
@@ -158,7 +165,8 @@ class ProjectionRunner:
                 raise ViewStoreError(
                     f"the {projection.name} view serves build {active}, made by version {build.version} of its "
                     f"mapping, but this code is version {projection.version}; run `linkledger rebuild "
-                    f"{projection.name}` to build version {projection.version} beside it and switch readers")
+                    f"{projection.name}` to build version {projection.version} beside it and switch readers"
+                )
             return build
         build = self.store.new_build(projection.name, projection.version)
         self.store.activate(build)
@@ -264,13 +272,20 @@ class ProjectionRunner:
                 projection.apply(record, batch)
             except Exception as e:  # noqa: BLE001 - any error in a mapping stops the projection
                 batch.discard_event()
-                lane.failure = Failure(record.nid, record.topic, record.originator_id, record.originator_version,
-                                       f"{type(e).__name__}: {e}")
+                lane.failure = Failure(
+                    record.nid,
+                    record.topic,
+                    record.originator_id,
+                    record.originator_version,
+                    f"{type(e).__name__}: {e}",
+                )
                 good = record.nid - 1
                 if good > lane.cp:
                     self._flush(lane, good)
                 meta = {
-                    "failed_at": _now(), "failed_nid": str(record.nid), "failed_topic": record.topic,
+                    "failed_at": _now(),
+                    "failed_nid": str(record.nid),
+                    "failed_topic": record.topic,
                     "failure": lane.failure.report(lane.build, lane.cp),
                     "traceback": traceback.format_exc(limit=8),
                 }
@@ -326,8 +341,10 @@ class ProjectionRunner:
         now = time.monotonic()
         if deadline is None:
             self._outage_deadline = now + self.store_retry_seconds
-            print(f"linkledger: view store unreachable ({error}); retrying for up to "
-                  f"{self.store_retry_seconds:.0f}s", file=sys.stderr)
+            print(
+                f"linkledger: view store unreachable ({error}); retrying for up to {self.store_retry_seconds:.0f}s",
+                file=sys.stderr,
+            )
         elif now > deadline:
             raise ViewStoreError(f"the view store has been unreachable for {self.store_retry_seconds:.0f}s: {error}")
         time.sleep(0.2)

@@ -30,8 +30,10 @@ class Comparison:
         return not (self.changed or self.only_old or self.only_new)
 
     def summary(self) -> str:
-        text = (f"compared at event {self.checkpoint}: {self.equal} key(s) equal, {len(self.changed)} changed, "
-                f"{len(self.only_old)} only in the old build, {len(self.only_new)} only in the new")
+        text = (
+            f"compared at event {self.checkpoint}: {self.equal} key(s) equal, {len(self.changed)} changed, "
+            f"{len(self.only_old)} only in the old build, {len(self.only_new)} only in the new"
+        )
         for label, keys in (("changed", self.changed), ("only old", self.only_old), ("only new", self.only_new)):
             for key in keys[:5]:
                 text += f"\n  {label}: {key}"
@@ -62,17 +64,26 @@ def compare(store: ViewStore, old: Build, new: Build, checkpoint: int) -> Compar
     return result
 
 
-def rebuild(log: EventLog, store: ViewStore, projection: Projection, *, page_size: int = 1000,
-            progress: TextIO | None = None, attempts: int = 3) -> RebuildReport:
+def rebuild(
+    log: EventLog,
+    store: ViewStore,
+    projection: Projection,
+    *,
+    page_size: int = 1000,
+    progress: TextIO | None = None,
+    attempts: int = 3,
+) -> RebuildReport:
     name = projection.name
     old_name = store.active(name)
     new = store.new_build(name, projection.version)
-    with ProjectionRunner(log, store, [projection], builds={name: new}, page_size=page_size,
-                          progress=progress) as runner:
+    with ProjectionRunner(
+        log, store, [projection], builds={name: new}, page_size=page_size, progress=progress
+    ) as runner:
         report = runner.catch_up()
     if report.failures:
-        raise ProjectionStopped(report.failures[0] + f" The old build {old_name} keeps serving; build {new.build} "
-                                "is left for inspection.")
+        raise ProjectionStopped(
+            report.failures[0] + f" The old build {old_name} keeps serving; build {new.build} is left for inspection."
+        )
     comparison = None
     if old_name is not None:
         old = Build(name, old_name)

@@ -119,14 +119,20 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
                 c.execute("DELETE FROM linkledger_stuck WHERE account_id = ?", (row.account_id.hex,))
         if (cmd := kw.get("command")) is not None:
             command_id, aid, outcome = cmd
-            c.execute("INSERT INTO linkledger_commands VALUES (?, ?, ?)", (command_id, aid.hex if aid else None, outcome))
+            c.execute(
+                "INSERT INTO linkledger_commands VALUES (?, ?, ?)", (command_id, aid.hex if aid else None, outcome)
+            )
         for inv in kw.get("invoices", ()):
-            c.execute("INSERT INTO linkledger_invoices VALUES (?, ?, ?, ?)",
-                      (inv.number, inv.account_id.hex, inv.period, utc_text(inv.issued_at)))
+            c.execute(
+                "INSERT INTO linkledger_invoices VALUES (?, ?, ?, ?)",
+                (inv.number, inv.account_id.hex, inv.period, utc_text(inv.issued_at)),
+            )
         for u in kw.get("usage", ()):
-            c.execute("INSERT INTO linkledger_price_usage VALUES (?, ?, ?, ?) ON CONFLICT (entry, account_id) DO UPDATE "
-                      "SET first_day = min(first_day, excluded.first_day), last_day = max(last_day, excluded.last_day)",
-                      (u.entry, u.account_id.hex, u.first_day, u.last_day))
+            c.execute(
+                "INSERT INTO linkledger_price_usage VALUES (?, ?, ?, ?) ON CONFLICT (entry, account_id) DO UPDATE "
+                "SET first_day = min(first_day, excluded.first_day), last_day = max(last_day, excluded.last_day)",
+                (u.entry, u.account_id.hex, u.first_day, u.last_day),
+            )
         return ids
 
     def _read(self, sql: str, params: Iterable[Any] = ()) -> list[Any]:
@@ -139,33 +145,46 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             for sql, params in statements:
                 c.execute(sql, params)
 
-    def due_accounts(self, upto: datetime, after: tuple[datetime, UUID] | None, limit: int) -> list[tuple[datetime, UUID]]:
+    def due_accounts(
+        self, upto: datetime, after: tuple[datetime, UUID] | None, limit: int
+    ) -> list[tuple[datetime, UUID]]:
         if after is None:
             rows = self._read(
                 "SELECT next_due_at, account_id FROM linkledger_accounts WHERE next_due_at <= ? "
-                "ORDER BY next_due_at, account_id LIMIT ?", (utc_text(upto), limit))
+                "ORDER BY next_due_at, account_id LIMIT ?",
+                (utc_text(upto), limit),
+            )
         else:
             rows = self._read(
                 "SELECT next_due_at, account_id FROM linkledger_accounts WHERE next_due_at <= ? "
                 "AND (next_due_at > ? OR (next_due_at = ? AND account_id > ?)) "
                 "ORDER BY next_due_at, account_id LIMIT ?",
-                (utc_text(upto), utc_text(after[0]), utc_text(after[0]), after[1].hex, limit))
+                (utc_text(upto), utc_text(after[0]), utc_text(after[0]), after[1].hex, limit),
+            )
         return [(from_utc_text(r[0]), UUID(r[1])) for r in rows]
 
     def probe(self, ids: list[UUID], command_id: str | None, account_id: UUID | None) -> Probe:
         # One MAX per id: each reads the primary key's last entry for that aggregate, whatever
         # its length (a GROUP BY over the ids would walk every version).
         ids_cte = "WITH ids(i) AS (VALUES " + ", ".join("(?)" for _ in ids) + ") " if ids else ""
-        versions = ("SELECT 'v', i, (SELECT MAX(originator_version) FROM stored_events WHERE originator_id = i) "
-                    "FROM ids UNION ALL ") if ids else ""
+        versions = (
+            (
+                "SELECT 'v', i, (SELECT MAX(originator_version) FROM stored_events WHERE originator_id = i) "
+                "FROM ids UNION ALL "
+            )
+            if ids
+            else ""
+        )
         rows = self._read(
-            ids_cte + versions
-            + "SELECT 'c', outcome, NULL FROM linkledger_commands WHERE command_id = ? "
+            ids_cte + versions + "SELECT 'c', outcome, NULL FROM linkledger_commands WHERE command_id = ? "
             "UNION ALL SELECT 's', NULL, NULL FROM linkledger_stuck WHERE account_id = ?",
-            [*(i.hex for i in ids), command_id, account_id.hex if account_id else None])
-        return Probe(versions={UUID(r[1]): r[2] for r in rows if r[0] == "v" and r[2] is not None},
-                     outcome=next((r[1] for r in rows if r[0] == "c"), None),
-                     stuck=any(r[0] == "s" for r in rows))
+            [*(i.hex for i in ids), command_id, account_id.hex if account_id else None],
+        )
+        return Probe(
+            versions={UUID(r[1]): r[2] for r in rows if r[0] == "v" and r[2] is not None},
+            outcome=next((r[1] for r in rows if r[0] == "c"), None),
+            stuck=any(r[0] == "s" for r in rows),
+        )
 
     def outcome(self, command_id: str) -> str | None:
         rows = self._read("SELECT outcome FROM linkledger_commands WHERE command_id = ?", (command_id,))
@@ -175,14 +194,22 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         return [r[0] for r in self._read("SELECT name FROM linkledger_accounts ORDER BY name")]
 
     def record_stuck(self, rows: list[StuckRow]) -> None:
-        self._write([
-            ("INSERT INTO linkledger_stuck VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
-             "rule = excluded.rule, due_at = excluded.due_at, message = excluded.message",
-             (r.account_id.hex, r.name, r.rule, utc_text(r.due_at), r.message)) for r in rows])
+        self._write(
+            [
+                (
+                    "INSERT INTO linkledger_stuck VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id) DO UPDATE SET "
+                    "rule = excluded.rule, due_at = excluded.due_at, message = excluded.message",
+                    (r.account_id.hex, r.name, r.rule, utc_text(r.due_at), r.message),
+                )
+                for r in rows
+            ]
+        )
 
     def stuck(self) -> list[StuckRow]:
-        return [StuckRow(UUID(r[0]), r[1], r[2], from_utc_text(r[3]), r[4])
-                for r in self._read("SELECT account_id, name, rule, due_at, message FROM linkledger_stuck ORDER BY name")]
+        return [
+            StuckRow(UUID(r[0]), r[1], r[2], from_utc_text(r[3]), r[4])
+            for r in self._read("SELECT account_id, name, rule, due_at, message FROM linkledger_stuck ORDER BY name")
+        ]
 
     def meta(self, key: str) -> str | None:
         rows = self._read("SELECT value FROM linkledger_meta WHERE key = ?", (key,))
@@ -190,29 +217,43 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
 
     def set_meta(self, key: str, value: str, only_if_greater: bool = False) -> None:
         guard = " WHERE excluded.value > linkledger_meta.value" if only_if_greater else ""
-        self._write([(f"INSERT INTO linkledger_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value{guard}",
-                      (key, value))])
+        self._write(
+            [
+                (
+                    f"INSERT INTO linkledger_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value{guard}",
+                    (key, value),
+                )
+            ]
+        )
 
     def has_events(self) -> bool:
         return bool(self._read("SELECT 1 FROM stored_events LIMIT 1"))
 
     def invoice(self, number: str) -> InvoiceRow | None:
-        rows = self._read("SELECT number, account_id, period, issued_at FROM linkledger_invoices WHERE number = ?",
-                          (number,))
+        rows = self._read(
+            "SELECT number, account_id, period, issued_at FROM linkledger_invoices WHERE number = ?", (number,)
+        )
         return InvoiceRow(rows[0][0], UUID(rows[0][1]), rows[0][2], from_utc_text(rows[0][3])) if rows else None
 
     def invoices(self) -> list[InvoiceRow]:
         """Every issued invoice, by account and month."""
-        return [InvoiceRow(r[0], UUID(r[1]), r[2], from_utc_text(r[3])) for r in self._read(
-            "SELECT number, account_id, period, issued_at FROM linkledger_invoices ORDER BY account_id, period")]
+        return [
+            InvoiceRow(r[0], UUID(r[1]), r[2], from_utc_text(r[3]))
+            for r in self._read(
+                "SELECT number, account_id, period, issued_at FROM linkledger_invoices ORDER BY account_id, period"
+            )
+        ]
 
     def price_users(self, entries: list[str], from_day: str) -> list[UUID]:
         """The accounts charged at any of `entries` on `from_day` or later (index only)."""
         if not entries:
             return []
         marks = ", ".join("?" for _ in entries)
-        rows = self._read(f"SELECT DISTINCT account_id FROM linkledger_price_usage WHERE entry IN ({marks}) "
-                          "AND last_day >= ? ORDER BY account_id", (*entries, from_day))
+        rows = self._read(
+            f"SELECT DISTINCT account_id FROM linkledger_price_usage WHERE entry IN ({marks}) "
+            "AND last_day >= ? ORDER BY account_id",
+            (*entries, from_day),
+        )
         return [UUID(r[0]) for r in rows]
 
     def notification_ids(self, originator_id: UUID, versions: list[int]) -> dict[int, int]:
@@ -220,6 +261,9 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         if not versions:
             return {}
         marks = ", ".join("?" for _ in versions)
-        rows = self._read(f"SELECT originator_version, rowid FROM stored_events WHERE originator_id = ? "
-                          f"AND originator_version IN ({marks})", (originator_id.hex, *versions))
+        rows = self._read(
+            f"SELECT originator_version, rowid FROM stored_events WHERE originator_id = ? "
+            f"AND originator_version IN ({marks})",
+            (originator_id.hex, *versions),
+        )
         return {r[0]: r[1] for r in rows}

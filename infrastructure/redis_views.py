@@ -86,8 +86,7 @@ class RedisViewStore(ViewStore):
     def __init__(self, url: str, *, feed_maxlen: int = 10_000_000) -> None:
         conn_url, self.prefix = parse_redis_url(url)
         self.url = url
-        self.r = redis.Redis.from_url(conn_url, decode_responses=True, socket_timeout=30,
-                                      health_check_interval=10)
+        self.r = redis.Redis.from_url(conn_url, decode_responses=True, socket_timeout=30, health_check_interval=10)
         self.feed_maxlen = feed_maxlen
         self._apply = self.r.register_script(APPLY_BATCH)
 
@@ -167,8 +166,9 @@ class RedisViewStore(ViewStore):
             self._apply(keys=keys, args=args, client=pipe)
         return [int(cp) if ok else max(int(cp), 0) for ok, cp in pipe.execute()]
 
-    def _script_call(self, build: Build, expected: int, tracking: Tracking, writes: Writes,
-                     changes: Changes) -> tuple[list[str], list[Any]]:
+    def _script_call(
+        self, build: Build, expected: int, tracking: Tracking, writes: Writes, changes: Changes
+    ) -> tuple[list[str], list[Any]]:
         sets: dict[str, list[str]] = {}
         dels: dict[str, list[str]] = {}
         for (key, field), value in writes.items():

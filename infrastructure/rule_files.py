@@ -50,8 +50,9 @@ def _user_files(paths: list[Path]) -> list[tuple[str, str]]:
     return out
 
 
-def _load(folder: str, parse: Callable[[dict[str, Any], str], M], extra: list[Path] | None,
-          what: str) -> list[tuple[M, str]]:
+def _load(
+    folder: str, parse: Callable[[dict[str, Any], str], M], extra: list[Path] | None, what: str
+) -> list[tuple[M, str]]:
     """Every shipped file of `folder` and every given file, each with its source; every
     problem of every file listed at once."""
     out: list[tuple[M, str]] = []

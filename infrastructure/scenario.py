@@ -120,7 +120,9 @@ def parse_scenario(path: Path) -> Scenario:
         command_id = options.pop("id", None) or default_command_id(path, stripped, seen[stripped])
         if scenario.lines and at < scenario.lines[-1].at:
             raise ScenarioError(
-                source, number, stripped,
+                source,
+                number,
+                stripped,
                 f"[time is data] this line is earlier than line {scenario.lines[-1].number}; lines must be in time order",
             )
         scenario.lines.append(Line(number, stripped, at, words[1], positional, options, command_id))
@@ -147,63 +149,156 @@ class Command:
 
 def _ri(ledger: LinkLedger, at: datetime, a: dict[str, str], cid: str | None) -> Any:
     return ledger.create_router_interface(
-        a["account"], at, cid,
-        name=a["name"], role=a["role"], connection_type=a["connection_type"],
-        initiator_region=a["initiator_region"], receiver_region=a["receiver_region"], spec=a["spec"],
+        a["account"],
+        at,
+        cid,
+        name=a["name"],
+        role=a["role"],
+        connection_type=a["connection_type"],
+        initiator_region=a["initiator_region"],
+        receiver_region=a["receiver_region"],
+        spec=a["spec"],
         months=int(a["months"]) if "months" in a else None,
         auto_renew=_bool(a.get("auto_renew", "off")),
-        physical_connection=a.get("physical_connection"), peer=a.get("peer"),
+        physical_connection=a.get("physical_connection"),
+        peer=a.get("peer"),
     )
 
 
 COMMANDS: dict[str, Command] = {
-    "open_account": Command(("account",), ("vendor",), ("currency",),
+    "open_account": Command(
+        ("account",),
+        ("vendor",),
+        ("currency",),
         lambda l, t, a, c: l.open_account(a["account"], a["vendor"], a.get("currency", "USD"), t, command_id=c),
-        "open an account with a vendor (alibaba or zenlayer)"),
-    "add_user": Command(("account",), ("name", "email", "role"), (),
+        "open an account with a vendor (alibaba or zenlayer)",
+    ),
+    "add_user": Command(
+        ("account",),
+        ("name", "email", "role"),
+        (),
         lambda l, t, a, c: l.add_user(a["account"], a["name"], a["email"], a["role"], t, command_id=c),
-        "add a user; AdministratorAccess and Finance users get balance notices"),
-    "top_up": Command(("account",), ("amount",), ("currency",),
+        "add a user; AdministratorAccess and Finance users get balance notices",
+    ),
+    "top_up": Command(
+        ("account",),
+        ("amount",),
+        ("currency",),
         lambda l, t, a, c: l.top_up(a["account"], a["amount"], a.get("currency"), t, command_id=c),
-        "add money to the balance"),
-    "pay": Command(("account",), ("amount",), ("currency",),
+        "add money to the balance",
+    ),
+    "pay": Command(
+        ("account",),
+        ("amount",),
+        ("currency",),
         lambda l, t, a, c: l.top_up(a["account"], a["amount"], a.get("currency"), t, kind="payment", command_id=c),
-        "pay into an Alibaba account; paid in full recovers Financial-Locked connections"),
-    "order_port": Command(("account", "name"), ("site", "speed"), (),
+        "pay into an Alibaba account; paid in full recovers Financial-Locked connections",
+    ),
+    "order_port": Command(
+        ("account", "name"),
+        ("site", "speed"),
+        (),
         lambda l, t, a, c: l.order_port(a["account"], a["name"], a["site"], a["speed"], t, command_id=c),
-        "order a Zenlayer port"),
-    "complete_cross_connect": Command(("name",), (), (),
-        lambda l, t, a, c: l.complete_cross_connect(a["name"], t, command_id=c), "the port's cross connect is done: it is active"),
-    "delete_port": Command(("name",), (), (), lambda l, t, a, c: l.delete_port(a["name"], t, command_id=c), "delete a port"),
-    "create_private_connect": Command(("account", "name"), ("a", "z", "bandwidth"), (),
-        lambda l, t, a, c: l.create_private_connect(a["account"], a["name"], a["a"], a["z"], parse_mbps(a["bandwidth"]), t, command_id=c),
-        "order a private connect between two ends (port:NAME or aws:NAME@SITE)"),
-    "accept_hosted_connection": Command(("name",), (), (),
-        lambda l, t, a, c: l.accept_hosted_connection(a["name"], t, command_id=c), "accept the AWS hosted connection on the AWS console"),
-    "raise_bandwidth": Command(("name",), ("to",), (),
-        lambda l, t, a, c: l.raise_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c), "raise the bandwidth cap"),
-    "cut_bandwidth": Command(("name",), ("to",), (),
-        lambda l, t, a, c: l.cut_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c), "cut the bandwidth cap"),
-    "delete_private_connect": Command(("name",), (), (),
-        lambda l, t, a, c: l.delete_private_connect(a["name"], t, command_id=c), "delete a private connect (recoverable for 2 days)"),
-    "recover_private_connect": Command(("name",), (), (),
-        lambda l, t, a, c: l.recover_private_connect(a["name"], t, command_id=c), "recover a deleted private connect"),
-    "create_physical_connection": Command(("account", "name"), ("region", "spec", "operator"), ("leased_line_rent",),
+        "order a Zenlayer port",
+    ),
+    "complete_cross_connect": Command(
+        ("name",),
+        (),
+        (),
+        lambda l, t, a, c: l.complete_cross_connect(a["name"], t, command_id=c),
+        "the port's cross connect is done: it is active",
+    ),
+    "delete_port": Command(
+        ("name",), (), (), lambda l, t, a, c: l.delete_port(a["name"], t, command_id=c), "delete a port"
+    ),
+    "create_private_connect": Command(
+        ("account", "name"),
+        ("a", "z", "bandwidth"),
+        (),
+        lambda l, t, a, c: l.create_private_connect(
+            a["account"], a["name"], a["a"], a["z"], parse_mbps(a["bandwidth"]), t, command_id=c
+        ),
+        "order a private connect between two ends (port:NAME or aws:NAME@SITE)",
+    ),
+    "accept_hosted_connection": Command(
+        ("name",),
+        (),
+        (),
+        lambda l, t, a, c: l.accept_hosted_connection(a["name"], t, command_id=c),
+        "accept the AWS hosted connection on the AWS console",
+    ),
+    "raise_bandwidth": Command(
+        ("name",),
+        ("to",),
+        (),
+        lambda l, t, a, c: l.raise_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c),
+        "raise the bandwidth cap",
+    ),
+    "cut_bandwidth": Command(
+        ("name",),
+        ("to",),
+        (),
+        lambda l, t, a, c: l.cut_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c),
+        "cut the bandwidth cap",
+    ),
+    "delete_private_connect": Command(
+        ("name",),
+        (),
+        (),
+        lambda l, t, a, c: l.delete_private_connect(a["name"], t, command_id=c),
+        "delete a private connect (recoverable for 2 days)",
+    ),
+    "recover_private_connect": Command(
+        ("name",),
+        (),
+        (),
+        lambda l, t, a, c: l.recover_private_connect(a["name"], t, command_id=c),
+        "recover a deleted private connect",
+    ),
+    "create_physical_connection": Command(
+        ("account", "name"),
+        ("region", "spec", "operator"),
+        ("leased_line_rent",),
         lambda l, t, a, c: l.create_physical_connection(
-            a["account"], a["name"], a["region"], a["spec"], a["operator"], a.get("leased_line_rent"), t, command_id=c),
-        "apply for an Alibaba physical connection (charges the setup fee)"),
-    "terminate_physical_connection": Command(("name",), (), (),
-        lambda l, t, a, c: l.terminate_physical_connection(a["name"], t, command_id=c), "terminate a physical connection"),
+            a["account"], a["name"], a["region"], a["spec"], a["operator"], a.get("leased_line_rent"), t, command_id=c
+        ),
+        "apply for an Alibaba physical connection (charges the setup fee)",
+    ),
+    "terminate_physical_connection": Command(
+        ("name",),
+        (),
+        (),
+        lambda l, t, a, c: l.terminate_physical_connection(a["name"], t, command_id=c),
+        "terminate a physical connection",
+    ),
     "create_router_interface": Command(
-        ("account", "name"), ("role", "connection_type", "initiator_region", "receiver_region", "spec"),
-        ("months", "auto_renew", "physical_connection", "peer"), _ri,
-        "create a router interface (initiator: subscription; receiver: free)"),
-    "renew": Command(("name",), ("months",), (),
-        lambda l, t, a, c: l.renew_router_interface(a["name"], int(a["months"]), t, command_id=c), "renew an initiator router interface"),
-    "set_auto_renew": Command(("name", "switch"), (), (),
-        lambda l, t, a, c: l.set_auto_renew(a["name"], _bool(a["switch"]), t, command_id=c), "turn auto renew on or off"),
-    "add_route_entry": Command(("name",), ("cidr",), (),
-        lambda l, t, a, c: l.add_route_entry(a["name"], a["cidr"], t, command_id=c), "add a route entry pointing to a router interface"),
+        ("account", "name"),
+        ("role", "connection_type", "initiator_region", "receiver_region", "spec"),
+        ("months", "auto_renew", "physical_connection", "peer"),
+        _ri,
+        "create a router interface (initiator: subscription; receiver: free)",
+    ),
+    "renew": Command(
+        ("name",),
+        ("months",),
+        (),
+        lambda l, t, a, c: l.renew_router_interface(a["name"], int(a["months"]), t, command_id=c),
+        "renew an initiator router interface",
+    ),
+    "set_auto_renew": Command(
+        ("name", "switch"),
+        (),
+        (),
+        lambda l, t, a, c: l.set_auto_renew(a["name"], _bool(a["switch"]), t, command_id=c),
+        "turn auto renew on or off",
+    ),
+    "add_route_entry": Command(
+        ("name",),
+        ("cidr",),
+        (),
+        lambda l, t, a, c: l.add_route_entry(a["name"], a["cidr"], t, command_id=c),
+        "add a route entry pointing to a router interface",
+    ),
     "advance": Command((), (), (), lambda l, t, a, c: l.advance_to(t), "run every rule due up to this time"),
 }
 
@@ -211,12 +306,14 @@ COMMANDS: dict[str, Command] = {
 def apply_line(ledger: LinkLedger, line: Line, source: str) -> LineResult:
     cmd = COMMANDS.get(line.command)
     if cmd is None:
-        raise ScenarioError(source, line.number, line.text,
-                            f"malformed line: unknown command {line.command!r}; see docs/scenarios.md")
+        raise ScenarioError(
+            source, line.number, line.text, f"malformed line: unknown command {line.command!r}; see docs/scenarios.md"
+        )
     if len(line.positional) != len(cmd.positional):
         want = " ".join(p.upper() for p in cmd.positional)
-        raise ScenarioError(source, line.number, line.text,
-                            f"malformed line: {line.command} takes {want or 'no positional arguments'}")
+        raise ScenarioError(
+            source, line.number, line.text, f"malformed line: {line.command} takes {want or 'no positional arguments'}"
+        )
     unknown = set(line.options) - set(cmd.required) - set(cmd.optional)
     missing = [k for k in cmd.required if k not in line.options]
     if unknown or missing:
@@ -275,8 +372,9 @@ class ScenarioRun:
             try:
                 report = self.ledger.advance_to(end)
             except LedgerError as e:
-                raise ScenarioError(self.scenario.source, 0, f"settling every account up to {end.isoformat()}",
-                                    str(e)) from e
+                raise ScenarioError(
+                    self.scenario.source, 0, f"settling every account up to {end.isoformat()}", str(e)
+                ) from e
             self.stuck.update((s.name, s) for s in report.stuck)
             self.settled_to = end
 

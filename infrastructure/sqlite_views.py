@@ -81,8 +81,9 @@ class SQLiteViewStore(ViewStore):
     @_locked
     def new_build(self, projection: str, version: int) -> Build:
         with self._tx():
-            row = self.db.execute("SELECT COALESCE(MAX(seq), 0) FROM view_builds WHERE projection=?",
-                                  (projection,)).fetchone()
+            row = self.db.execute(
+                "SELECT COALESCE(MAX(seq), 0) FROM view_builds WHERE projection=?", (projection,)
+            ).fetchone()
             seq = row[0] + 1
             build = Build(projection, f"v{version}.{seq}")
             self.db.execute("INSERT INTO view_builds VALUES (?, ?, ?)", (projection, build.build, seq))
@@ -91,8 +92,10 @@ class SQLiteViewStore(ViewStore):
 
     @_locked
     def activate(self, build: Build) -> None:
-        self.db.execute("INSERT INTO view_active VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET build=excluded.build",
-                        (build.projection, build.build))
+        self.db.execute(
+            "INSERT INTO view_active VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET build=excluded.build",
+            (build.projection, build.build),
+        )
 
     @_locked
     def drop(self, build: Build) -> None:
@@ -111,8 +114,9 @@ class SQLiteViewStore(ViewStore):
 
     @_locked
     def hget(self, build: Build, key: str, field: str) -> str | None:
-        row = self.db.execute("SELECT value FROM view_values WHERE ns=? AND key=? AND field=?",
-                              (build.ns, key, field)).fetchone()
+        row = self.db.execute(
+            "SELECT value FROM view_values WHERE ns=? AND key=? AND field=?", (build.ns, key, field)
+        ).fetchone()
         return row[0] if row else None
 
     @_locked
@@ -144,8 +148,10 @@ class SQLiteViewStore(ViewStore):
             return current
         sets = [(ns, k, f, v) for (k, f), v in writes.items() if v is not None]
         if len(sets) != len(writes):
-            self.db.executemany("DELETE FROM view_values WHERE ns=? AND key=? AND field=?",
-                                [(ns, k, f) for (k, f), v in writes.items() if v is None])
+            self.db.executemany(
+                "DELETE FROM view_values WHERE ns=? AND key=? AND field=?",
+                [(ns, k, f) for (k, f), v in writes.items() if v is None],
+            )
         if sets:
             self.db.executemany("INSERT OR REPLACE INTO view_values VALUES (?, ?, ?, ?)", sets)
         if changes:
@@ -156,7 +162,8 @@ class SQLiteViewStore(ViewStore):
                 self.db.executemany("INSERT INTO feed VALUES (?, ?, ?)", fresh)
                 self.db.execute(
                     "INSERT INTO feed_high_water VALUES (?, ?) ON CONFLICT (projection) DO UPDATE SET nid=excluded.nid",
-                    (build.projection, fresh[-1][1]))
+                    (build.projection, fresh[-1][1]),
+                )
         self.db.execute("UPDATE view_checkpoints SET cp=? WHERE ns=?", (new, ns))
         return new
 
@@ -174,8 +181,9 @@ class SQLiteViewStore(ViewStore):
     @_locked
     def set_meta(self, build: Build, fields: dict[str, str]) -> None:
         with self._tx():
-            self.db.executemany("INSERT OR REPLACE INTO view_meta VALUES (?, ?, ?)",
-                                [(build.ns, f, v) for f, v in fields.items()])
+            self.db.executemany(
+                "INSERT OR REPLACE INTO view_meta VALUES (?, ?, ?)", [(build.ns, f, v) for f, v in fields.items()]
+            )
 
     @_locked
     def meta(self, build: Build) -> dict[str, str]:
@@ -188,6 +196,8 @@ class SQLiteViewStore(ViewStore):
 
     @_locked
     def feed(self, projection: str, after: int = 0, count: int = 1000) -> list[tuple[int, dict[str, Any]]]:
-        rows = self.db.execute("SELECT nid, message FROM feed WHERE projection=? AND nid>? ORDER BY nid LIMIT ?",
-                               (projection, after, count))
+        rows = self.db.execute(
+            "SELECT nid, message FROM feed WHERE projection=? AND nid>? ORDER BY nid LIMIT ?",
+            (projection, after, count),
+        )
         return [(int(nid), orjson.loads(msg)) for nid, msg in rows.fetchall()]

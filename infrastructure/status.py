@@ -16,8 +16,10 @@ def settlement(ledger: LinkLedger) -> dict[str, Any]:
     mark = ledger.watermark()
     return {
         "watermark": mark.isoformat() if mark else None,
-        "stuck": [{"account": s.name, "rule": s.rule, "due_at": s.due_at.isoformat(), "message": s.message}
-                  for s in ledger.stuck()],
+        "stuck": [
+            {"account": s.name, "rule": s.rule, "due_at": s.due_at.isoformat(), "message": s.message}
+            for s in ledger.stuck()
+        ],
     }
 
 
@@ -42,20 +44,33 @@ def status(log: EventLog, store: ViewStore) -> list[dict[str, Any]]:
             meta = store.meta(build)
             cp_at = log.recorded_at(cp) if cp < head else head_at
             lag_seconds = (head_at - cp_at).total_seconds() if head_at and cp_at else (None if cp < head else 0.0)
-            rows.append({
-                "projection": name,
-                "build": build_name,
-                "active": build_name == active,
-                "checkpoint": cp,
-                "head": head,
-                "lag_events": head - cp,
-                "lag_seconds": lag_seconds,
-                "stopped": meta.get("failure") if meta.get("failed_nid") and int(meta["failed_nid"]) > cp else None,
-                "heartbeat": meta.get("heartbeat"),
-            })
+            rows.append(
+                {
+                    "projection": name,
+                    "build": build_name,
+                    "active": build_name == active,
+                    "checkpoint": cp,
+                    "head": head,
+                    "lag_events": head - cp,
+                    "lag_seconds": lag_seconds,
+                    "stopped": meta.get("failure") if meta.get("failed_nid") and int(meta["failed_nid"]) > cp else None,
+                    "heartbeat": meta.get("heartbeat"),
+                }
+            )
         if active is None:
-            rows.append({"projection": name, "build": None, "active": False, "checkpoint": 0, "head": head,
-                         "lag_events": head, "lag_seconds": None, "stopped": None, "heartbeat": None})
+            rows.append(
+                {
+                    "projection": name,
+                    "build": None,
+                    "active": False,
+                    "checkpoint": 0,
+                    "head": head,
+                    "lag_events": head,
+                    "lag_seconds": None,
+                    "stopped": None,
+                    "heartbeat": None,
+                }
+            )
     return rows
 
 
@@ -70,6 +85,8 @@ def render_status(rows: list[dict[str, Any]], store_label: str) -> str:
             state = "STOPPED: " + r["stopped"]
         else:
             state = ("serving" if r["active"] else "building") + (", caught up" if r["lag_events"] == 0 else "")
-        out.append(f"  {r['projection']:<10} {r['build'] or '-':<7} {r['checkpoint']:>10} {r['head']:>8} "
-                   f"{r['lag_events']:>7} {lag_s:>8}  {state}")
+        out.append(
+            f"  {r['projection']:<10} {r['build'] or '-':<7} {r['checkpoint']:>10} {r['head']:>8} "
+            f"{r['lag_events']:>7} {lag_s:>8}  {state}"
+        )
     return "\n".join(out) + "\n"

@@ -75,8 +75,9 @@ class Views:
         b = self.build("timelines")
         fields = self.store.hgetall(b, f"timeline:{resource_id(resource)!s}")
         if not fields:
-            raise UnknownResourceError(f"there is no port, connect, interface or connection named {resource} "
-                                       "in the timelines view")
+            raise UnknownResourceError(
+                f"there is no port, connect, interface or connection named {resource} in the timelines view"
+            )
         return timeline_document(fields)
 
     def notices(self, account: str) -> dict[str, Any]:

@@ -85,7 +85,7 @@ def _move_clock(view: ViewBatch, key: str, at: str) -> None:
 def balance_document(account: dict[str, str]) -> dict[str, Any]:
     """The balance as `Account.describe()` plus resources gives it."""
     listings = sorted(
-        ((loads(v), f[len("listing:"):]) for f, v in account.items() if f.startswith("listing:")),
+        ((loads(v), f[len("listing:") :]) for f, v in account.items() if f.startswith("listing:")),
         key=lambda p: p[0]["order"],
     )
     return {

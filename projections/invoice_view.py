@@ -64,8 +64,9 @@ class InvoiceProjection(Projection):
             open_period = view.get(account_key(record.originator_id), "open") or ""
             for i, line in enumerate(data["lines"]):
                 start = line["period_start"]
-                key = invoice_key(record.originator_id, max((start if reason == "daily" else charged_on)[:7],
-                                                            open_period))
+                key = invoice_key(
+                    record.originator_id, max((start if reason == "daily" else charged_on)[:7], open_period)
+                )
                 amount = Decimal(line["amount"])
                 totals[key] = totals.get(key, Decimal(0)) + amount
                 tail_field = tail_value = ""
@@ -106,8 +107,9 @@ class InvoiceProjection(Projection):
         elif topic == ADJUSTED:
             open_period = view.get(account_key(record.originator_id), "open") or data["at"][:7]
             for i, line in enumerate(data["lines"]):
-                view.set(invoice_key(record.originator_id, open_period), f"adjustment:{record.nid:012d}:{i:03d}",
-                         dumps(line))
+                view.set(
+                    invoice_key(record.originator_id, open_period), f"adjustment:{record.nid:012d}:{i:03d}", dumps(line)
+                )
         elif topic == OPENED:
             key = account_key(record.originator_id)
             view.set(key, "open", data["at"][:7])
@@ -148,8 +150,10 @@ def invoice_document(account: dict[str, str], invoice: dict[str, str], period: s
     if "issued" in invoice:
         return loads(invoice["issued"])  # type: ignore[no-any-return]
     _, last = month_bounds(period)
-    header = {"account": account["name"], "currency": account["currency"], "vendor": account["vendor"]} if account else {}
-    lines = [_line(invoice, f[len("line:"):]) for f in sorted(invoice) if f.startswith("line:")]
+    header = (
+        {"account": account["name"], "currency": account["currency"], "vendor": account["vendor"]} if account else {}
+    )
+    lines = [_line(invoice, f[len("line:") :]) for f in sorted(invoice) if f.startswith("line:")]
     memos = []
     for field in sorted(account):
         if field.startswith("memo:"):

@@ -59,8 +59,9 @@ class ViewBatch:
     undone (`discard_event`) if the projection fails on it.
     """
 
-    def __init__(self, fetch: Fetch, *, cache_limit: int = 100_000, complete: bool = False,
-                 announced_through: int = 0) -> None:
+    def __init__(
+        self, fetch: Fetch, *, cache_limit: int = 100_000, complete: bool = False, announced_through: int = 0
+    ) -> None:
         self._fetch = fetch
         self._cache: dict[tuple[str, str], str | None] = {}
         self._cache_limit = cache_limit

@@ -47,8 +47,13 @@ class TimelineProjection(Projection):
                 return
             last["to"] = data["at"]
             view.set(key, f"state:{n - 1:05d}", dumps(last))
-        interval = {"state": state, "from": data["at"], "to": None, "caused_by": record.name,
-                    "version": record.originator_version}
+        interval = {
+            "state": state,
+            "from": data["at"],
+            "to": None,
+            "caused_by": record.name,
+            "version": record.originator_version,
+        }
         view.set(key, f"state:{n:05d}", dumps(interval))
         view.set(key, "n", str(n + 1))
 
@@ -68,4 +73,9 @@ def timeline_document(fields: dict[str, str]) -> dict[str, Any]:
         c = loads(fields[f])
         c["at"] = _time(c["at"])
         changes.append(c)
-    return {"resource": fields.get("resource", ""), "kind": fields.get("kind", ""), "states": states, "changes": changes}
+    return {
+        "resource": fields.get("resource", ""),
+        "kind": fields.get("kind", ""),
+        "states": states,
+        "changes": changes,
+    }

@@ -104,8 +104,10 @@ CORRECTION_TARGET = 0.03
 PROBE = "ACME-0"
 PROBE_PERIOD = "2026-03"
 PROBE_END = datetime(2026, 4, 20, tzinfo=UTC)  # settled up to here: Jan, Feb, Mar issued; April in draft
-AS_ATS = [("March provisional", datetime(2026, 3, 25, 12, tzinfo=UTC)),
-          ("March issued", datetime(2026, 4, 10, 12, tzinfo=UTC))]
+AS_ATS = [
+    ("March provisional", datetime(2026, 3, 25, 12, tzinfo=UTC)),
+    ("March issued", datetime(2026, 4, 10, 12, tzinfo=UTC)),
+]
 
 # Parts 2-3: the benchmark's own price book, the only one to price TYO.
 BENCH_BOOK = """\
@@ -199,8 +201,9 @@ def run_commands(ledger: LinkLedger, commands: list[Command]) -> None:
         getattr(ledger, c.method)(*c.args)
 
 
-def bandwidth_moves(rng: random.Random, name: str, created: datetime, end: datetime, bw: int,
-                    seq: Callable[[], int]) -> list[Command]:
+def bandwidth_moves(
+    rng: random.Random, name: str, created: datetime, end: datetime, bw: int, seq: Callable[[], int]
+) -> list[Command]:
     """0-2 raises or cuts per month, from five days after creation."""
     out = []
     month = created.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
@@ -225,16 +228,27 @@ class Seq:
         return self.n
 
 
-def zenlayer_account(rng: random.Random, seq: Seq, name: str, opened: datetime, end: datetime, z_site: str,
-                     connects: int, extra_port: bool, first_bw: int | None = None) -> list[Command]:
+def zenlayer_account(
+    rng: random.Random,
+    seq: Seq,
+    name: str,
+    opened: datetime,
+    end: datetime,
+    z_site: str,
+    connects: int,
+    extra_port: bool,
+    first_bw: int | None = None,
+) -> list[Command]:
     """Open, top up, ports at HKG and `z_site` (and maybe a 1G at HKG), cross connects
     completed hours later, `connects` private connects HKG~z_site whose bandwidth moves."""
     t = opened
     a, z = f"{name}-HKG", f"{name}-{z_site}"
-    out = [Command(t, seq(), "open_account", (name, "zenlayer", "USD", t)),
-           Command(t, seq(), "top_up", (name, "100000.00", None, t)),
-           Command(t, seq(), "order_port", (name, a, "HKG", "10G", t)),
-           Command(t, seq(), "order_port", (name, z, z_site, "10G", t))]
+    out = [
+        Command(t, seq(), "open_account", (name, "zenlayer", "USD", t)),
+        Command(t, seq(), "top_up", (name, "100000.00", None, t)),
+        Command(t, seq(), "order_port", (name, a, "HKG", "10G", t)),
+        Command(t, seq(), "order_port", (name, z, z_site, "10G", t)),
+    ]
     ports = [a, z]
     if extra_port:
         out.append(Command(t, seq(), "order_port", (name, f"{name}-HKG1", "HKG", "1G", t)))
@@ -262,8 +276,17 @@ def build_probe_store(path: Path, accounts: int, seed: int) -> None:
         commands: list[Command] = []
         for i in range(accounts):
             opened = datetime(2026, 1, 5, 9, tzinfo=UTC) + timedelta(hours=i)
-            commands += zenlayer_account(rng, seq, f"ACME-{i}", opened, PROBE_END, "SIN", 1, extra_port=i % 2 == 1,
-                                         first_bw=200 if i == 0 else None)
+            commands += zenlayer_account(
+                rng,
+                seq,
+                f"ACME-{i}",
+                opened,
+                PROBE_END,
+                "SIN",
+                1,
+                extra_port=i % 2 == 1,
+                first_bw=200 if i == 0 else None,
+            )
         run_commands(ledger, commands)
         ledger.advance_to(PROBE_END)
     finally:
@@ -282,21 +305,29 @@ def pad_store(path: Path, target: int, rng: random.Random) -> tuple[int, float]:
             return 0, 0.0
         started = time.perf_counter()
         db.execute("BEGIN IMMEDIATE")
-        db.execute("CREATE TEMP TABLE src AS SELECT rowid AS r, originator_id AS oid, originator_version AS v, "
-                   "topic, state FROM stored_events WHERE rowid <= (SELECT value FROM linkledger_meta "
-                   "WHERE key = 'bench_audit_original_head') AND originator_id != ?", (RULE_LIBRARY_ID.hex,))
+        db.execute(
+            "CREATE TEMP TABLE src AS SELECT rowid AS r, originator_id AS oid, originator_version AS v, "
+            "topic, state FROM stored_events WHERE rowid <= (SELECT value FROM linkledger_meta "
+            "WHERE key = 'bench_audit_original_head') AND originator_id != ?",
+            (RULE_LIBRARY_ID.hex,),
+        )
         db.execute("CREATE TEMP TABLE idmap (old TEXT PRIMARY KEY, new TEXT NOT NULL)")
         old_ids = [r[0] for r in db.execute("SELECT DISTINCT oid FROM temp.src")]
         per_round = int(db.execute("SELECT COUNT(*) FROM temp.src").fetchone()[0])
         added = 0
         while have + added < target:
             db.execute("DELETE FROM temp.idmap")
-            db.executemany("INSERT INTO temp.idmap VALUES (?, ?)",
-                           [(old, uuid.UUID(int=rng.getrandbits(128), version=4).hex) for old in old_ids])
+            db.executemany(
+                "INSERT INTO temp.idmap VALUES (?, ?)",
+                [(old, uuid.UUID(int=rng.getrandbits(128), version=4).hex) for old in old_ids],
+            )
             n = min(per_round, target - have - added)
-            db.execute("INSERT INTO stored_events (originator_id, originator_version, topic, state) "
-                       "SELECT m.new, s.v, s.topic, s.state FROM temp.src s JOIN temp.idmap m ON m.old = s.oid "
-                       "ORDER BY s.r LIMIT ?", (n,))
+            db.execute(
+                "INSERT INTO stored_events (originator_id, originator_version, topic, state) "
+                "SELECT m.new, s.v, s.topic, s.state FROM temp.src s JOIN temp.idmap m ON m.old = s.oid "
+                "ORDER BY s.r LIMIT ?",
+                (n,),
+            )
             added += n
         db.execute("COMMIT")
         db.execute("DROP TABLE temp.src")
@@ -367,16 +398,20 @@ def probe_facts(path: Path) -> list[str]:
         now = AccountHistory(ledger, PROBE)
         ids = [account_id(PROBE), *(r.resource_id for r in now.account.resources)]
         per = {i: len(list(ledger.events.get(i))) for i in ids}
-        out = [f"probe {PROBE}: {per[ids[0]]} account events + {sum(per.values()) - per[ids[0]]} events of "
-               f"{len(ids) - 1} resources = {sum(per.values())} events read per replay; opened "
-               f"{now.events[0].at:%Y-%m-%d}, settled to {PROBE_END:%Y-%m-%d}; invoices issued: "
-               + ", ".join(e.period for e in now.events if type(e).__name__ == "InvoiceIssued")]
+        out = [
+            f"probe {PROBE}: {per[ids[0]]} account events + {sum(per.values()) - per[ids[0]]} events of "
+            f"{len(ids) - 1} resources = {sum(per.values())} events read per replay; opened "
+            f"{now.events[0].at:%Y-%m-%d}, settled to {PROBE_END:%Y-%m-%d}; invoices issued: "
+            + ", ".join(e.period for e in now.events if type(e).__name__ == "InvoiceIssued")
+        ]
         for label, as_at in AS_ATS:
             h = AccountHistory(ledger, PROBE, as_at)
             doc = h.invoice(PROBE_PERIOD)
-            out.append(f"  as at {as_at:%Y-%m-%d %H:%M} ({label}): {len(h.events)} account events folded, "
-                       f"{PROBE_PERIOD} is {doc.get('status')}, {len(doc.get('lines', []))} lines, "
-                       f"total {doc.get('total')}")
+            out.append(
+                f"  as at {as_at:%Y-%m-%d %H:%M} ({label}): {len(h.events)} account events folded, "
+                f"{PROBE_PERIOD} is {doc.get('status')}, {len(doc.get('lines', []))} lines, "
+                f"total {doc.get('total')}"
+            )
         return out
     finally:
         ledger.close()
@@ -384,8 +419,11 @@ def probe_facts(path: Path) -> list[str]:
 
 def part_as_at(args: argparse.Namespace, workdir: Path, profile: Profiler) -> list[AsAtResult]:
     path = workdir / "as-at.db"
-    print(f"\n=== 1. --as-at replay of one account-month vs store size ({', '.join(f'{s:,}' for s in args.sizes)} "
-          "events) ===", flush=True)
+    print(
+        f"\n=== 1. --as-at replay of one account-month vs store size ({', '.join(f'{s:,}' for s in args.sizes)} "
+        "events) ===",
+        flush=True,
+    )
     started = time.perf_counter()
     build_probe_store(path, args.probe_accounts, args.seed)
     head = event_count(path)
@@ -393,14 +431,18 @@ def part_as_at(args: argparse.Namespace, workdir: Path, profile: Profiler) -> li
     db.execute("INSERT OR REPLACE INTO linkledger_meta VALUES ('bench_audit_original_head', ?)", (str(head),))
     db.commit()
     db.close()
-    print(f"wrote {path}: {args.probe_accounts} accounts ACME-0..ACME-{args.probe_accounts - 1}, {head:,} events "
-          f"(real commands + advance_to) in {time.perf_counter() - started:.1f}s")
+    print(
+        f"wrote {path}: {args.probe_accounts} accounts ACME-0..ACME-{args.probe_accounts - 1}, {head:,} events "
+        f"(real commands + advance_to) in {time.perf_counter() - started:.1f}s"
+    )
     for line in probe_facts(path):
         print(line)
-    print(f"padding: copies of the {head:,} real events of those accounts and their resources (not the rule "
-          "library) under fresh random originator ids, appended to stored_events by INSERT ... SELECT, one "
-          "transaction per size. The copies are in no index (due accounts, invoices, price usage): they make the "
-          "log and its primary key bigger, nothing else.")
+    print(
+        f"padding: copies of the {head:,} real events of those accounts and their resources (not the rule "
+        "library) under fresh random originator ids, appended to stored_events by INSERT ... SELECT, one "
+        "transaction per size. The copies are in no index (due accounts, invoices, price usage): they make the "
+        "log and its primary key bigger, nothing else."
+    )
     if head > args.sizes[0]:
         print(f"note: the unpadded store already holds {head:,} events, more than the smallest size")
     rng = random.Random(args.seed + 100)
@@ -413,22 +455,32 @@ def part_as_at(args: argparse.Namespace, workdir: Path, profile: Profiler) -> li
             remove_store(at)
             shutil.copyfile(path, at)
         results.append(AsAtResult(max(size, head), at, added, seconds, file_mib(path)))
-        print(f"  padded to {event_count(path):,} events ({results[-1].store_mib:,.0f} MiB): {added:,} rows in "
-              f"{seconds:.1f}s", flush=True)
-    print(f"timing: {args.runs} warm and {args.cold_runs} cold calls per size and as-at, one size after the other "
-          "in turn (this machine has fast and slow spells of seconds; interleaving makes them hit every size "
-          "alike) ...", flush=True)
+        print(
+            f"  padded to {event_count(path):,} events ({results[-1].store_mib:,.0f} MiB): {added:,} rows in "
+            f"{seconds:.1f}s",
+            flush=True,
+        )
+    print(
+        f"timing: {args.runs} warm and {args.cold_runs} cold calls per size and as-at, one size after the other "
+        "in turn (this machine has fast and slow spells of seconds; interleaving makes them hit every size "
+        "alike) ...",
+        flush=True,
+    )
     gc.collect()
     measure_as_at(results, args.runs, args.cold_runs)
     for result in results:
         print(f"  {result.size:,} events:")
         for label, _ in AS_ATS:
             w, c = result.warm[label], result.cold[label]
-            print(f"    {label:<18} warm median {ms(statistics.median(w)):>8} (min {ms(min(w))}, max {ms(max(w))});"
-                  f"  cold median {ms(statistics.median(c)):>8} (min {ms(min(c))}, max {ms(max(c))});  "
-                  f"document {result.digests[label]}")
-        print(f"    open_ledger before each cold call (not in the figures above): median "
-              f"{ms(statistics.median(result.opens))}")
+            print(
+                f"    {label:<18} warm median {ms(statistics.median(w)):>8} (min {ms(min(w))}, max {ms(max(w))});"
+                f"  cold median {ms(statistics.median(c)):>8} (min {ms(min(c))}, max {ms(max(c))});  "
+                f"document {result.digests[label]}"
+            )
+        print(
+            f"    open_ledger before each cold call (not in the figures above): median "
+            f"{ms(statistics.median(result.opens))}"
+        )
     for label, _ in AS_ATS:
         same = len({r.digests[label] for r in results}) == 1
         print(f"  {label}: the same document at every size: {'yes' if same else 'NO'}")
@@ -474,8 +526,16 @@ def generate_fleet(path: Path, book: Path, accounts: int, months: int, seed: int
     commands: list[Command] = []
     for i in range(accounts):
         opened = START + timedelta(days=rng.randrange(0, 14), minutes=rng.randrange(0, 20 * 60))
-        commands += zenlayer_account(rng, seq, f"F{i:04d}", opened, end, "TYO" if i in special else "SIN",
-                                     rng.choice([1, 1, 2]), extra_port=rng.random() < 0.3)
+        commands += zenlayer_account(
+            rng,
+            seq,
+            f"F{i:04d}",
+            opened,
+            end,
+            "TYO" if i in special else "SIN",
+            rng.choice([1, 1, 2]),
+            extra_port=rng.random() < 0.3,
+        )
     started = time.perf_counter()
     ledger = open_ledger(str(path))
     try:
@@ -493,8 +553,9 @@ def generate_fleet(path: Path, book: Path, accounts: int, months: int, seed: int
         ledger.close()
     seconds = time.perf_counter() - started
     checkpoint(path)
-    return Fleet(path, accounts, [f"F{i:04d}" for i in sorted(special)], event_count(path), invoices, seconds, end,
-                 watermark)
+    return Fleet(
+        path, accounts, [f"F{i:04d}" for i in sorted(special)], event_count(path), invoices, seconds, end, watermark
+    )
 
 
 def time_rebuild(fleet: Fleet, views: Path) -> tuple[float, int]:
@@ -531,10 +592,16 @@ def time_audit(fleet: Fleet) -> tuple[float, int, int, int]:
 def the_correction(fleet: Fleet, months: int) -> PriceCorrection:
     valid_from = add_months(START, max(months - 2, 0)).date()
     return PriceCorrection(
-        id="bench-tyo-port", vendor="zenlayer", valid_from=valid_from,
+        id="bench-tyo-port",
+        vendor="zenlayer",
+        valid_from=valid_from,
         reason=f"benchmark: the TYO 10G port was {CORRECTED_PRICE} a day from {valid_from}",
-        entries=[PriceEntry(item=CORRECTED_ENTRY["item"], match=CORRECTED_ENTRY["match"], per="day",
-                            price={"USD": CORRECTED_PRICE})])
+        entries=[
+            PriceEntry(
+                item=CORRECTED_ENTRY["item"], match=CORRECTED_ENTRY["match"], per="day", price={"USD": CORRECTED_PRICE}
+            )
+        ],
+    )
 
 
 @dataclass
@@ -586,9 +653,17 @@ def time_correction(fleet: Fleet, copy: Path, correction: PriceCorrection) -> Co
             ledger.close()
     finally:
         remove_store(copy)
-    return CorrectionRun(preview_cold, preview_warm, record, apply, len(preview),
-                         sum(len(lines) for _, lines in preview),
-                         sum((x.difference for _, lines in preview for x in lines), Decimal(0)), adjusted, affected)
+    return CorrectionRun(
+        preview_cold,
+        preview_warm,
+        record,
+        apply,
+        len(preview),
+        sum(len(lines) for _, lines in preview),
+        sum((x.difference for _, lines in preview for x in lines), Decimal(0)),
+        adjusted,
+        affected,
+    )
 
 
 @dataclass
@@ -609,25 +684,39 @@ def part_fleet(args: argparse.Namespace, workdir: Path, profile: Profiler) -> Fl
     book.parent.mkdir(parents=True, exist_ok=True)
     book.write_text(BENCH_BOOK, encoding="utf-8")
     path = workdir / f"fleet-{args.accounts}a-{args.months}m.db"
-    print(f"\n=== 2-3. fleet: {args.accounts} Zenlayer accounts over {args.months} months from {START:%Y-%m-%d} "
-          f"===\ngenerating {path} (prices: {ZENLAYER_PRICES.relative_to(ROOT)} + {book}) ...", flush=True)
+    print(
+        f"\n=== 2-3. fleet: {args.accounts} Zenlayer accounts over {args.months} months from {START:%Y-%m-%d} "
+        f"===\ngenerating {path} (prices: {ZENLAYER_PRICES.relative_to(ROOT)} + {book}) ...",
+        flush=True,
+    )
     fleet = generate_fleet(path, book, args.accounts, args.months, args.seed)
-    print(f"generated {fleet.events:,} events, {fleet.invoices:,} issued invoices in {fleet.seconds:.1f}s "
-          f"({file_mib(path):.0f} MiB); watermark {fleet.watermark:%Y-%m-%d %H:%M}")
-    print(f"accounts with a TYO port (the only users of the benchmark book's entries): {len(fleet.special)} of "
-          f"{fleet.accounts} ({len(fleet.special) / fleet.accounts:.1%}): {', '.join(fleet.special)}")
+    print(
+        f"generated {fleet.events:,} events, {fleet.invoices:,} issued invoices in {fleet.seconds:.1f}s "
+        f"({file_mib(path):.0f} MiB); watermark {fleet.watermark:%Y-%m-%d %H:%M}"
+    )
+    print(
+        f"accounts with a TYO port (the only users of the benchmark book's entries): {len(fleet.special)} of "
+        f"{fleet.accounts} ({len(fleet.special) / fleet.accounts:.1%}): {', '.join(fleet.special)}"
+    )
 
     correction = the_correction(fleet, args.months)
     entry = correction.entries[0]
     audit_runs = args.audit_runs if 2 in args.parts else 0
     correction_runs = args.correction_runs if 3 in args.parts else 0
-    print(f"\nin rounds (so that the machine's slow and fast spells hit each measure alike): a full rebuild of the "
-          f"invoice view into a fresh SQLite view file (x {args.rebuild_runs})"
-          + (f"; audit --all (x {audit_runs})" if audit_runs else "")
-          + (f"; the price correction {correction.id} ({entry.describe()} -> {CORRECTED_PRICE} USD/day from "
-             f"{correction.valid_from}), dry run and applied, each on a freshly opened ledger, on a fresh copy of the fleet store "
-             f"(x {correction_runs})"
-             if correction_runs else "") + " ...", flush=True)
+    print(
+        f"\nin rounds (so that the machine's slow and fast spells hit each measure alike): a full rebuild of the "
+        f"invoice view into a fresh SQLite view file (x {args.rebuild_runs})"
+        + (f"; audit --all (x {audit_runs})" if audit_runs else "")
+        + (
+            f"; the price correction {correction.id} ({entry.describe()} -> {CORRECTED_PRICE} USD/day from "
+            f"{correction.valid_from}), dry run and applied, each on a freshly opened ledger, on a fresh copy of the fleet store "
+            f"(x {correction_runs})"
+            if correction_runs
+            else ""
+        )
+        + " ...",
+        flush=True,
+    )
     results = FleetResults(fleet, [], 0)
     audits: list[tuple[float, int, int, int]] = []
     for r in range(max(args.rebuild_runs, audit_runs, correction_runs)):
@@ -637,36 +726,48 @@ def part_fleet(args: argparse.Namespace, workdir: Path, profile: Profiler) -> Fl
             seconds, events = time_rebuild(fleet, workdir / f"views-{r}.db")
             results.rebuilds.append(seconds)
             results.rebuild_events = events
-            print(f"    rebuild: {seconds:.2f}s ({events:,} events read, {fleet.invoices / seconds:,.0f} invoices/s, "
-                  f"{events / seconds:,.0f} events/s)", flush=True)
+            print(
+                f"    rebuild: {seconds:.2f}s ({events:,} events read, {fleet.invoices / seconds:,.0f} invoices/s, "
+                f"{events / seconds:,.0f} events/s)",
+                flush=True,
+            )
         if r < audit_runs:
             gc.collect()
             audits.append(time_audit(fleet))
             seconds, audited, passed, accounts = audits[-1]
-            print(f"    audit --all: {audited:,} issued invoices of {accounts} accounts in {seconds:.2f}s "
-                  f"({audited / seconds:,.0f} invoices/s, {seconds / audited * 1000:.1f} ms each): {passed:,} "
-                  f"byte-identical, {audited - passed} differ", flush=True)
+            print(
+                f"    audit --all: {audited:,} issued invoices of {accounts} accounts in {seconds:.2f}s "
+                f"({audited / seconds:,.0f} invoices/s, {seconds / audited * 1000:.1f} ms each): {passed:,} "
+                f"byte-identical, {audited - passed} differ",
+                flush=True,
+            )
         if r < correction_runs:
             gc.collect()
             run = time_correction(fleet, workdir / "correction.db", correction)
             results.corrections.append(run)
-            print(f"    correction: the price-usage index names {run.affected_index} account(s); dry run "
-                  f"{ms(run.preview_cold)} (again on the same ledger: {ms(run.preview_warm)}): "
-                  f"{run.accounts_previewed} account(s), {run.lines} adjustment line(s), +{run.difference} USD; "
-                  f"applied {ms(run.applied)} (record {ms(run.record)} + apply {ms(run.apply)}): {run.adjusted}",
-                  flush=True)
+            print(
+                f"    correction: the price-usage index names {run.affected_index} account(s); dry run "
+                f"{ms(run.preview_cold)} (again on the same ledger: {ms(run.preview_warm)}): "
+                f"{run.accounts_previewed} account(s), {run.lines} adjustment line(s), +{run.difference} USD; "
+                f"applied {ms(run.applied)} (record {ms(run.record)} + apply {ms(run.apply)}): {run.adjusted}",
+                flush=True,
+            )
     print(f"  rebuild median {results.rebuild:.2f}s")
     if audits:
         seconds = statistics.median(a[0] for a in audits)
         results.audit = (seconds, *audits[0][1:])
         audited = audits[0][1]
-        print(f"  audit --all median {seconds:.2f}s; audit / rebuild: time {seconds / results.rebuild:.2f}x, "
-              f"throughput {(audited / seconds) / (fleet.invoices / results.rebuild):.2f}x the rebuild's invoices/s")
+        print(
+            f"  audit --all median {seconds:.2f}s; audit / rebuild: time {seconds / results.rebuild:.2f}x, "
+            f"throughput {(audited / seconds) / (fleet.invoices / results.rebuild):.2f}x the rebuild's invoices/s"
+        )
     if results.corrections:
         dry = statistics.median(r.preview_cold for r in results.corrections)
         applied = statistics.median(r.applied for r in results.corrections)
-        print(f"  correction medians: dry run {ms(dry)} = {dry / results.rebuild:.2%} of the rebuild; applied "
-              f"{ms(applied)} = {applied / results.rebuild:.2%} of the rebuild")
+        print(
+            f"  correction medians: dry run {ms(dry)} = {dry / results.rebuild:.2%} of the rebuild; applied "
+            f"{ms(applied)} = {applied / results.rebuild:.2%} of the rebuild"
+        )
 
     if profile.enabled:
         if 2 in args.parts:
@@ -706,8 +807,13 @@ def print_table(rows: list[tuple[str, str, str, str]]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
 
     def line(values: tuple[str, ...]) -> str:
-        return "| " + " | ".join(v.rjust(w) if i == 1 else v.ljust(w)
-                                 for i, (v, w) in enumerate(zip(values, widths, strict=True))) + " |"
+        return (
+            "| "
+            + " | ".join(
+                v.rjust(w) if i == 1 else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
+            )
+            + " |"
+        )
 
     print(line(head))
     print("|" + "|".join(("-" * (w + 1) + ":") if i == 1 else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|")
@@ -727,32 +833,74 @@ def summary(args: argparse.Namespace, as_at: list[AsAtResult], fleet: FleetResul
             for kind in ("warm", "cold"):
                 m_big = statistics.median(getattr(big, kind)[label])
                 m_small = statistics.median(getattr(small, kind)[label])
-                rows.append((f"as-at {label} ({when:%m-%d %H:%M}), {kind} median at {big.size:,} events",
-                             ms(m_big), f"<= {AS_AT_TARGET_MS:.0f} ms", verdict(m_big * 1000 <= AS_AT_TARGET_MS)))
-                rows.append((f"as-at {label}, {kind}: {big.size:,} / {small.size:,} events",
-                             f"{m_big / m_small:.2f}x", f"<= {FLAT_TARGET}x", verdict(m_big / m_small <= FLAT_TARGET)))
+                rows.append(
+                    (
+                        f"as-at {label} ({when:%m-%d %H:%M}), {kind} median at {big.size:,} events",
+                        ms(m_big),
+                        f"<= {AS_AT_TARGET_MS:.0f} ms",
+                        verdict(m_big * 1000 <= AS_AT_TARGET_MS),
+                    )
+                )
+                rows.append(
+                    (
+                        f"as-at {label}, {kind}: {big.size:,} / {small.size:,} events",
+                        f"{m_big / m_small:.2f}x",
+                        f"<= {FLAT_TARGET}x",
+                        verdict(m_big / m_small <= FLAT_TARGET),
+                    )
+                )
     if fleet is not None:
         f = fleet.fleet
-        rows.append((f"full rebuild of the invoice view ({f.events:,} events, {f.invoices:,} invoices)",
-                     f"{fleet.rebuild:.2f} s", "(reference)", ""))
+        rows.append(
+            (
+                f"full rebuild of the invoice view ({f.events:,} events, {f.invoices:,} invoices)",
+                f"{fleet.rebuild:.2f} s",
+                "(reference)",
+                "",
+            )
+        )
         if fleet.audit is not None:
             seconds, audited, passed, _ = fleet.audit
             rebuild_rate = f.invoices / fleet.rebuild
             rows.append((f"audit --all ({audited:,} invoices, {passed:,} passed)", f"{seconds:.2f} s", "none", ""))
-            rows.append(("audit --all invoices/s (rebuild invoices/s)",
-                         f"{audited / seconds:,.0f} ({rebuild_rate:,.0f})", "none", ""))
+            rows.append(
+                (
+                    "audit --all invoices/s (rebuild invoices/s)",
+                    f"{audited / seconds:,.0f} ({rebuild_rate:,.0f})",
+                    "none",
+                    "",
+                )
+            )
             rows.append(("audit --all time / rebuild time", f"{seconds / fleet.rebuild:.2f}x", "none", ""))
-            rows.append(("audit --all throughput / rebuild throughput", f"{(audited / seconds) / rebuild_rate:.2f}x",
-                         "none", ""))
+            rows.append(
+                (
+                    "audit --all throughput / rebuild throughput",
+                    f"{(audited / seconds) / rebuild_rate:.2f}x",
+                    "none",
+                    "",
+                )
+            )
         if fleet.corrections:
             n = len(f.special)
             dry = statistics.median(r.preview_cold for r in fleet.corrections)
             applied = statistics.median(r.applied for r in fleet.corrections)
             share = f"{n} of {f.accounts} accounts"
-            rows.append((f"correction dry run / rebuild ({share})", f"{dry / fleet.rebuild:.2%}",
-                         f"<= {CORRECTION_TARGET:.0%}", verdict(dry / fleet.rebuild <= CORRECTION_TARGET)))
-            rows.append((f"correction applied / rebuild ({share})", f"{applied / fleet.rebuild:.2%}",
-                         f"<= {CORRECTION_TARGET:.0%}", verdict(applied / fleet.rebuild <= CORRECTION_TARGET)))
+            rows.append(
+                (
+                    f"correction dry run / rebuild ({share})",
+                    f"{dry / fleet.rebuild:.2%}",
+                    f"<= {CORRECTION_TARGET:.0%}",
+                    verdict(dry / fleet.rebuild <= CORRECTION_TARGET),
+                )
+            )
+            rows.append(
+                (
+                    f"correction applied / rebuild ({share})",
+                    f"{applied / fleet.rebuild:.2%}",
+                    f"<= {CORRECTION_TARGET:.0%}",
+                    verdict(applied / fleet.rebuild <= CORRECTION_TARGET),
+                )
+            )
     print()
     print_table(rows)
 
@@ -760,34 +908,64 @@ def summary(args: argparse.Namespace, as_at: list[AsAtResult], fleet: FleetResul
 # ============================================================================ main
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    p.add_argument("--sizes", default=None,
-                   help="store sizes in events for --as-at, ascending (default 10000,100000,1000000)")
+    p.add_argument(
+        "--sizes", default=None, help="store sizes in events for --as-at, ascending (default 10000,100000,1000000)"
+    )
     p.add_argument("--runs", type=int, default=None, help="warm --as-at calls per size and as-at (default 30)")
-    p.add_argument("--cold-runs", type=int, default=None,
-                   help="--as-at calls per size and as-at, each on a freshly opened ledger (default 10)")
-    p.add_argument("--probe-accounts", type=int, default=10,
-                   help="accounts in the --as-at store before padding, the probe included (default 10)")
+    p.add_argument(
+        "--cold-runs",
+        type=int,
+        default=None,
+        help="--as-at calls per size and as-at, each on a freshly opened ledger (default 10)",
+    )
+    p.add_argument(
+        "--probe-accounts",
+        type=int,
+        default=10,
+        help="accounts in the --as-at store before padding, the probe included (default 10)",
+    )
     p.add_argument("--accounts", type=int, default=None, help="accounts in the fleet (default 400)")
     p.add_argument("--months", type=int, default=None, help="months of the fleet from 2026-01-01 (default 5)")
     p.add_argument("--rebuild-runs", type=int, default=None, help="full rebuilds of the invoice view (default 3)")
     p.add_argument("--audit-runs", type=int, default=None, help="audit --all runs (default 3)")
-    p.add_argument("--correction-runs", type=int, default=None,
-                   help="dry run + apply of the correction, each on a fresh copy of the fleet store (default 3)")
+    p.add_argument(
+        "--correction-runs",
+        type=int,
+        default=None,
+        help="dry run + apply of the correction, each on a fresh copy of the fleet store (default 3)",
+    )
     p.add_argument("--parts", default="1,2,3", help="which parts to run (default 1,2,3)")
     p.add_argument("--seed", type=int, default=7, help="seed of the generated accounts (default 7)")
-    p.add_argument("--quick", action="store_true",
-                   help="a small run: sizes 2000,20000, 100 accounts over 4 months, fewer repetitions")
-    p.add_argument("--workdir", type=Path, default=None,
-                   help="where the stores go (default: a temporary directory under /tmp, removed at the end)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small run: sizes 2000,20000, 100 accounts over 4 months, fewer repetitions",
+    )
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the stores go (default: a temporary directory under /tmp, removed at the end)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the stores in --workdir")
-    p.add_argument("--profile", action="store_true",
-                   help="after the timed runs, run --as-at, audit --all, the rebuild and the correction again "
-                        "under cProfile and print the top entries (not part of the table)")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timed runs, run --as-at, audit --all, the rebuild and the correction again "
+        "under cProfile and print the top entries (not part of the table)",
+    )
     args = p.parse_args(argv)
     quick = args.quick
-    defaults = {"sizes": "2000,20000" if quick else "10000,100000,1000000", "runs": 5 if quick else 30,
-                "cold_runs": 2 if quick else 10, "accounts": 100 if quick else 400, "months": 4 if quick else 5,
-                "rebuild_runs": 1 if quick else 3, "audit_runs": 1 if quick else 3, "correction_runs": 1 if quick else 3}
+    defaults = {
+        "sizes": "2000,20000" if quick else "10000,100000,1000000",
+        "runs": 5 if quick else 30,
+        "cold_runs": 2 if quick else 10,
+        "accounts": 100 if quick else 400,
+        "months": 4 if quick else 5,
+        "rebuild_runs": 1 if quick else 3,
+        "audit_runs": 1 if quick else 3,
+        "correction_runs": 1 if quick else 3,
+    }
     for k, v in defaults.items():
         if getattr(args, k) is None:
             setattr(args, k, v)

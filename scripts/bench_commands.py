@@ -162,8 +162,12 @@ def read_groups(recorder: Any, first_id: int, counts: list[int]) -> Iterator[lis
             page = recorder.select_notifications(start, min(n - len(group), 5000))
             if not page:
                 raise SystemExit(f"the store ended at notification {start}: {len(group)} of {n} events read back")
-            group += [StoredEvent(originator_id=x.originator_id, originator_version=x.originator_version,
-                                  topic=x.topic, state=x.state) for x in page]
+            group += [
+                StoredEvent(
+                    originator_id=x.originator_id, originator_version=x.originator_version, topic=x.topic, state=x.state
+                )
+                for x in page
+            ]
             start = page[-1].id + 1
         yield group
 
@@ -175,8 +179,9 @@ def bare_recorder(env: dict[str, str]) -> Any:
     return Application(env=env)
 
 
-def bare_replay(app: Any, groups: Iterator[list[Any]], warmup: int = 0,
-                progress: Callable[[int, int], None] | None = None) -> tuple[float, int, int]:
+def bare_replay(
+    app: Any, groups: Iterator[list[Any]], warmup: int = 0, progress: Callable[[int, int], None] | None = None
+) -> tuple[float, int, int]:
     """Insert each group in its own transaction (the first `warmup` groups untimed);
     returns (seconds, transactions timed, events timed)."""
     seconds = 0.0
@@ -199,8 +204,11 @@ def topics_of(store: Path, after_id: int) -> list[tuple[str, int, float]]:
     """(topic, events, mean bytes of state) of the events after `after_id`."""
     db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     try:
-        rows = db.execute("SELECT topic, COUNT(*), AVG(LENGTH(state)) FROM stored_events WHERE rowid > ? "
-                          "GROUP BY topic ORDER BY 2 DESC", (after_id,)).fetchall()
+        rows = db.execute(
+            "SELECT topic, COUNT(*), AVG(LENGTH(state)) FROM stored_events WHERE rowid > ? "
+            "GROUP BY topic ORDER BY 2 DESC",
+            (after_id,),
+        ).fetchall()
     finally:
         db.close()
     return [(str(t).removeprefix("linkledger."), int(n), float(b)) for t, n, b in rows]
@@ -273,8 +281,9 @@ def _warm_account(ledger: Any, name: str) -> None:
     ledger.portfolio(ledger.account(name))
 
 
-def run_script(ledger: Any, names: list[str], steps: int, clock: list[datetime],
-               seed: int) -> list[tuple[str, bool, float]]:
+def run_script(
+    ledger: Any, names: list[str], steps: int, clock: list[datetime], seed: int
+) -> list[tuple[str, bool, float]]:
     """The measured script: `steps` commands on each account (top_up, order_port,
     complete_cross_connect, raise or cut bandwidth, again and again), accounts in a random
     order at each step, each command timed alone, warm or cold by a seeded coin. The order
@@ -346,22 +355,29 @@ def phase_latency(store: str, sizes: list[int], probes: int, steps: int, seed: i
     for size in sizes:
         # -- grow the store to `size` accounts, through the real API, and settle the new ones
         if size > built:
-            print(f"building accounts {built:,} .. {size - 1:,} ({(size - built) * BUILD_COMMANDS:,} commands)",
-                  flush=True)
+            print(
+                f"building accounts {built:,} .. {size - 1:,} ({(size - built) * BUILD_COMMANDS:,} commands)",
+                flush=True,
+            )
             progress = Progress()
             t0 = time.perf_counter()
             for i in range(built, size):
                 build_account(ledger, f"A{i:05d}", START)
-                progress(f"{i + 1 - built:,}/{size - built:,} accounts, "
-                         f"{(i + 1 - built) * BUILD_COMMANDS / (time.perf_counter() - t0):,.0f} commands/s")
+                progress(
+                    f"{i + 1 - built:,}/{size - built:,} accounts, "
+                    f"{(i + 1 - built) * BUILD_COMMANDS / (time.perf_counter() - t0):,.0f} commands/s"
+                )
             build_s = time.perf_counter() - t0
             t0 = time.perf_counter()
             report = ledger.advance_to(SETTLED)
             settle_s = time.perf_counter() - t0
             assert not report.stuck, report.stuck
-            print(f"  built {size - built:,} accounts in {build_s:.1f}s "
-                  f"({(size - built) * BUILD_COMMANDS / build_s:,.0f} commands/s); settled their first day "
-                  f"({report.accounts:,} accounts) in {settle_s:.1f}s", flush=True)
+            print(
+                f"  built {size - built:,} accounts in {build_s:.1f}s "
+                f"({(size - built) * BUILD_COMMANDS / build_s:,.0f} commands/s); settled their first day "
+                f"({report.accounts:,} accounts) in {settle_s:.1f}s",
+                flush=True,
+            )
             built = size
         # -- the same script on `probes` accounts never measured before
         pool = [i for i in range(size) if i not in measured]
@@ -377,9 +393,12 @@ def phase_latency(store: str, sizes: list[int], probes: int, steps: int, seed: i
         results.append({"size": size, "events": events, "store_mib": store_mib(store), "samples": samples})
         warm = [s for k, c, s in samples if not c]
         cold_s = [s for k, c, s in samples if c]
-        print(f"  {size:>6,} accounts: warm median {ms(statistics.median(warm))}, p95 {ms(percentile(warm, .95))}; "
-              f"cold median {ms(statistics.median(cold_s))}, p95 {ms(percentile(cold_s, .95))} "
-              f"({events:,} events in the store)", flush=True)
+        print(
+            f"  {size:>6,} accounts: warm median {ms(statistics.median(warm))}, p95 {ms(percentile(warm, 0.95))}; "
+            f"cold median {ms(statistics.median(cold_s))}, p95 {ms(percentile(cold_s, 0.95))} "
+            f"({events:,} events in the store)",
+            flush=True,
+        )
     ledger.close()
     return {"sizes": results, "cache_maxsize": ledger.env.get("AGGREGATE_CACHE_MAXSIZE")}
 
@@ -395,8 +414,10 @@ def command_script(name: str, t: datetime) -> list[tuple[str, Callable[[Any], An
         ("order_port", lambda L: L.order_port(name, f"{name}-S", "SIN", "10G", t + h)),
         ("complete_cross_connect", lambda L: L.complete_cross_connect(f"{name}-H", t + 2 * h)),
         ("complete_cross_connect", lambda L: L.complete_cross_connect(f"{name}-S", t + 2 * h)),
-        ("create_private_connect", lambda L: L.create_private_connect(
-            name, f"{name}-PC", f"port:{name}-H", f"port:{name}-S", 100, t + 3 * h)),
+        (
+            "create_private_connect",
+            lambda L: L.create_private_connect(name, f"{name}-PC", f"port:{name}-H", f"port:{name}-S", 100, t + 3 * h),
+        ),
         ("raise_bandwidth", lambda L: L.raise_bandwidth(f"{name}-PC", 200, t + 4 * h)),
         ("raise_bandwidth", lambda L: L.raise_bandwidth(f"{name}-PC", 500, t + 5 * h)),
         ("cut_bandwidth", lambda L: L.cut_bandwidth(f"{name}-PC", 100, t + 6 * h)),
@@ -405,8 +426,9 @@ def command_script(name: str, t: datetime) -> list[tuple[str, Callable[[Any], An
     ]
 
 
-def phase_commit(store: str, bare_env: dict[str, str], accounts: int, seed: int,
-                 profile: str | None = None) -> dict[str, Any]:
+def phase_commit(
+    store: str, bare_env: dict[str, str], accounts: int, seed: int, profile: str | None = None
+) -> dict[str, Any]:
     if not store.startswith("postgresql://"):
         unlink_store(store)
         unlink_store(bare_env["SQLITE_DBNAME"])
@@ -449,14 +471,18 @@ def phase_commit(store: str, bare_env: dict[str, str], accounts: int, seed: int,
     assert txs == commands, (txs, commands)
     # -- the same stored events, the same transactions, into a fresh file/schema, plain recorder
     app = bare_recorder(bare_env)
-    bare_s, bare_txs, bare_events = bare_replay(app, read_groups(ledger.recorder, head0 + 1, counts),
-                                                warmup=warmup_txs)
+    bare_s, bare_txs, bare_events = bare_replay(app, read_groups(ledger.recorder, head0 + 1, counts), warmup=warmup_txs)
     app.close()
     ledger.close()
     assert (bare_txs, bare_events) == (txs, events), (bare_txs, bare_events, txs, events)
     print(f"  bare:   {bare_txs:,} transactions, {bare_events:,} events in {bare_s:.2f}s", flush=True)
-    return {"commands": commands, "events": events, "seconds": seconds, "bare_seconds": bare_s,
-            "by_kind": {k: statistics.median(v) for k, v in by_kind.items()}}
+    return {
+        "commands": commands,
+        "events": events,
+        "seconds": seconds,
+        "bare_seconds": bare_s,
+        "by_kind": {k: statistics.median(v) for k, v in by_kind.items()},
+    }
 
 
 # ======================================================= phase 3: a year of settlement
@@ -464,8 +490,10 @@ def phase_settle(store: str, bare: str, accounts: int, days: int, profile: str |
     unlink_store(store)
     unlink_store(bare)
     ledger = open_bench_ledger(store)
-    print(f"building {accounts:,} accounts with 5 billed resources each "
-          f"({accounts * BILLED_COMMANDS:,} commands)", flush=True)
+    print(
+        f"building {accounts:,} accounts with 5 billed resources each ({accounts * BILLED_COMMANDS:,} commands)",
+        flush=True,
+    )
     progress = Progress()
     t0 = time.perf_counter()
     for i in range(accounts):
@@ -483,8 +511,11 @@ def phase_settle(store: str, bare: str, accounts: int, days: int, profile: str |
 
     def report_progress(r: Any) -> None:
         el = time.perf_counter() - started
-        print(f"  [{el:6.1f}s] settled {r.accounts:,}/{accounts:,} accounts, {r.ran:,} due rules run, "
-              f"{r.ran / max(el, 1e-9):,.0f} rules/s", flush=True)
+        print(
+            f"  [{el:6.1f}s] settled {r.accounts:,}/{accounts:,} accounts, {r.ran:,} due rules run, "
+            f"{r.ran / max(el, 1e-9):,.0f} rules/s",
+            flush=True,
+        )
 
     profiler = cProfile.Profile() if profile else None
     if profiler:
@@ -504,23 +535,37 @@ def phase_settle(store: str, bare: str, accounts: int, days: int, profile: str |
     wal_mib = Path(f"{store}-wal").stat().st_size / (1 << 20) if Path(f"{store}-wal").exists() else 0.0
     file_mib = Path(store).stat().st_size / (1 << 20)
     topics = topics_of(Path(store), head0)
-    print(f"  advance_to: {seconds:.1f}s, {events:,} events in {len(counts):,} transactions, "
-          f"{report.ran:,} due rules, {snapshots:,} snapshots; store {file_mib:.0f} MiB + WAL {wal_mib:.0f} MiB",
-          flush=True)
+    print(
+        f"  advance_to: {seconds:.1f}s, {events:,} events in {len(counts):,} transactions, "
+        f"{report.ran:,} due rules, {snapshots:,} snapshots; store {file_mib:.0f} MiB + WAL {wal_mib:.0f} MiB",
+        flush=True,
+    )
     print("replaying the same stored events into a fresh file with the plain recorder", flush=True)
     app = bare_recorder({"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": bare})
     rp = Progress()
-    bare_s, bare_txs, bare_events = bare_replay(app, read_groups(ledger.recorder, head0 + 1, counts),
-                                                progress=lambda t, e: rp(f"{e:,}/{events:,} events"))
+    bare_s, bare_txs, bare_events = bare_replay(
+        app, read_groups(ledger.recorder, head0 + 1, counts), progress=lambda t, e: rp(f"{e:,}/{events:,} events")
+    )
     app.close()
     ledger.close()
     assert (bare_txs, bare_events) == (len(counts), events)
     print(f"  bare: {bare_s:.1f}s", flush=True)
-    return {"accounts": accounts, "days": days, "build_seconds": build_s, "seconds": seconds, "events": events,
-            "transactions": len(counts), "ran": report.ran, "settled_accounts": report.accounts,
-            "snapshots": snapshots, "topics": topics, "bare_seconds": bare_s, "store_mib": file_mib,
-            "wal_mib": wal_mib,
-            "max_tx_events": max(counts) if counts else 0}
+    return {
+        "accounts": accounts,
+        "days": days,
+        "build_seconds": build_s,
+        "seconds": seconds,
+        "events": events,
+        "transactions": len(counts),
+        "ran": report.ran,
+        "settled_accounts": report.accounts,
+        "snapshots": snapshots,
+        "topics": topics,
+        "bare_seconds": bare_s,
+        "store_mib": file_mib,
+        "wal_mib": wal_mib,
+        "max_tx_events": max(counts) if counts else 0,
+    }
 
 
 PHASES: dict[str, Callable[..., dict[str, Any]]] = {
@@ -538,8 +583,16 @@ def spawn_phase(name: str, params: dict[str, Any], workdir: Path) -> dict[str, A
     """Run one phase in a fresh interpreter."""
     print(f"({load()})", flush=True)
     result_file = workdir / f"phase-{name}-{uuid.uuid4().hex[:8]}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--phase-params", json.dumps(params),
-           "--phase-result", str(result_file)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--phase",
+        name,
+        "--phase-params",
+        json.dumps(params),
+        "--phase-result",
+        str(result_file),
+    ]
     subprocess.run(cmd, check=True)
     try:
         return dict(orjson.loads(result_file.read_bytes()))
@@ -551,10 +604,13 @@ def spawn_phase(name: str, params: dict[str, Any], workdir: Path) -> dict[str, A
 # What a write command imports: the CLI module, and the ledger it imports lazily (through
 # bootstrap) when a write command runs. (a) times exactly these imports, (b) the same + work.
 WRITE_IMPORTS = "import infrastructure.cli\nfrom infrastructure.bootstrap import open_ledger\n"
-FIRST_COMMAND = """
+FIRST_COMMAND = (
+    """
 import json, sys, time
 t0 = time.perf_counter()
-""" + WRITE_IMPORTS + """
+"""
+    + WRITE_IMPORTS
+    + """
 from datetime import UTC, datetime
 t1 = time.perf_counter()
 ledger = open_ledger(sys.argv[1])
@@ -564,9 +620,12 @@ t3 = time.perf_counter()
 ledger.close()
 print(json.dumps({"imports": t1 - t0, "open_ledger": t2 - t1, "command": t3 - t2}))
 """
-INVOICE_IMPORTTIME = ("import sys\nfrom infrastructure.cli import main\n"
-                      "sys.argv = ['linkledger', '--store', sys.argv[1], 'invoice', 'ACME', '--period', '2027-06']\n"
-                      "main()\n")
+)
+INVOICE_IMPORTTIME = (
+    "import sys\nfrom infrastructure.cli import main\n"
+    "sys.argv = ['linkledger', '--store', sys.argv[1], 'invoice', 'ACME', '--period', '2027-06']\n"
+    "main()\n"
+)
 
 
 def wall(cmd: list[str], cwd: Path) -> tuple[float, str]:
@@ -581,23 +640,26 @@ def wall(cmd: list[str], cwd: Path) -> tuple[float, str]:
 def import_profile(python: str, cwd: Path, code: str, *args: str) -> dict[str, Any]:
     """`python -X importtime -c CODE`: every import the process makes, eager or lazy; self time
     summed by top-level package, and the top-level imports by cumulative time."""
-    done = subprocess.run([python, "-X", "importtime", "-c", code, *args], cwd=cwd, capture_output=True,
-                          text=True, check=True)
+    done = subprocess.run(
+        [python, "-X", "importtime", "-c", code, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
     by_package: dict[str, int] = {}
     top: list[tuple[str, int]] = []
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
-        parts = line[len("import time:"):].split("|", 2)
+        parts = line[len("import time:") :].split("|", 2)
         self_us, cum_us, raw = int(parts[0]), int(parts[1]), parts[2]
         depth = (len(raw) - len(raw.lstrip(" ")) - 1) // 2
         mod = raw.strip()
         by_package[mod.split(".")[0]] = by_package.get(mod.split(".")[0], 0) + self_us
         if depth == 0:
             top.append((mod, cum_us))
-    return {"total_us": sum(by_package.values()),
-            "by_package": sorted(by_package.items(), key=lambda kv: -kv[1])[:10],
-            "top": sorted(top, key=lambda kv: -kv[1])[:8]}
+    return {
+        "total_us": sum(by_package.values()),
+        "by_package": sorted(by_package.items(), key=lambda kv: -kv[1])[:10],
+        "top": sorted(top, key=lambda kv: -kv[1])[:8],
+    }
 
 
 def phase_startup(workdir: Path, runs: int) -> dict[str, Any]:
@@ -635,10 +697,19 @@ def phase_startup(workdir: Path, runs: int) -> dict[str, Any]:
     db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
     events = db.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
     db.close()
-    return {"events": events, "runs": runs, "bare": bare, "cli": cli, "imports": imports, "first": first,
-            "inner": inner, "invoice": invoice, "build_seconds": build_s,
-            "importtime_write": import_profile(python, ROOT, WRITE_IMPORTS),
-            "importtime_invoice": import_profile(python, ROOT, INVOICE_IMPORTTIME, str(store))}
+    return {
+        "events": events,
+        "runs": runs,
+        "bare": bare,
+        "cli": cli,
+        "imports": imports,
+        "first": first,
+        "inner": inner,
+        "invoice": invoice,
+        "build_seconds": build_s,
+        "importtime_write": import_profile(python, ROOT, WRITE_IMPORTS),
+        "importtime_invoice": import_profile(python, ROOT, INVOICE_IMPORTTIME, str(store)),
+    }
 
 
 # ============================================================================ the report
@@ -648,8 +719,13 @@ def table(head: list[str], rows: list[list[str]], right: set[int]) -> None:
     widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(head)]
 
     def line(values: list[str]) -> str:
-        return "| " + " | ".join(v.rjust(w) if i in right else v.ljust(w)
-                                 for i, (v, w) in enumerate(zip(values, widths, strict=True))) + " |"
+        return (
+            "| "
+            + " | ".join(
+                v.rjust(w) if i in right else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
+            )
+            + " |"
+        )
 
     print(line(head))
     print("|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|")
@@ -660,42 +736,64 @@ def table(head: list[str], rows: list[list[str]], right: set[int]) -> None:
 def report_latency(res: dict[str, Any], summary: list[list[str]]) -> None:
     sizes = res["sizes"]
     print("\n== 1. command latency vs accounts in the store (SQLite)")
-    print("each size: the same script on 10 accounts never measured before, drawn at random; each command timed "
-          "alone;\nbefore each size the WAL is checkpointed and truncated (the same WAL state at every size).\n"
-          "warm = the account's aggregates in the repository cache (loaded just before, untimed), as in a "
-          "long-running process;\ncold = evicted just before (rebuilt from the store). The rule library and the "
-          f"resource-owner map stay cached in both. Cache: LRU of {res['cache_maxsize']} aggregates.\n")
+    print(
+        "each size: the same script on 10 accounts never measured before, drawn at random; each command timed "
+        "alone;\nbefore each size the WAL is checkpointed and truncated (the same WAL state at every size).\n"
+        "warm = the account's aggregates in the repository cache (loaded just before, untimed), as in a "
+        "long-running process;\ncold = evicted just before (rebuilt from the store). The rule library and the "
+        f"resource-owner map stay cached in both. Cache: LRU of {res['cache_maxsize']} aggregates.\n"
+    )
     rows = []
     for s in sizes:
         line = [f"{s['size']:,}", f"{s['events']:,}", f"{s['store_mib']:.1f}"]
         for cold in (False, True):
             xs = [t for _, c, t in s["samples"] if c == cold]
-            line += [str(len(xs)), ms(statistics.median(xs)), ms(percentile(xs, .95))]
+            line += [str(len(xs)), ms(statistics.median(xs)), ms(percentile(xs, 0.95))]
         rows.append(line)
-    table(["accounts", "events", "MiB", "warm n", "warm median", "warm p95", "cold n", "cold median", "cold p95"],
-          rows, set(range(9)))
-    kinds = sorted({k for s in sizes for k, _, _ in s["samples"]}, key=lambda k: [
-        "top_up", "order_port", "complete_cross_connect", "raise_bandwidth", "cut_bandwidth"].index(k))
+    table(
+        ["accounts", "events", "MiB", "warm n", "warm median", "warm p95", "cold n", "cold median", "cold p95"],
+        rows,
+        set(range(9)),
+    )
+    kinds = sorted(
+        {k for s in sizes for k, _, _ in s["samples"]},
+        key=lambda k: ["top_up", "order_port", "complete_cross_connect", "raise_bandwidth", "cut_bandwidth"].index(k),
+    )
     print("\nwarm median by command:")
-    rows = [[f"{s['size']:,}", *(ms(statistics.median([t for k2, c, t in s["samples"] if k2 == k and not c]))
-                                  for k in kinds)] for s in sizes]
+    rows = [
+        [
+            f"{s['size']:,}",
+            *(ms(statistics.median([t for k2, c, t in s["samples"] if k2 == k and not c])) for k in kinds),
+        ]
+        for s in sizes
+    ]
     table(["accounts", *kinds], rows, set(range(len(kinds) + 1)))
     print("\ncold median by command:")
-    rows = [[f"{s['size']:,}", *(ms(statistics.median([t for k2, c, t in s["samples"] if k2 == k and c]))
-                                  for k in kinds)] for s in sizes]
+    rows = [
+        [f"{s['size']:,}", *(ms(statistics.median([t for k2, c, t in s["samples"] if k2 == k and c])) for k in kinds)]
+        for s in sizes
+    ]
     table(["accounts", *kinds], rows, set(range(len(kinds) + 1)))
     lo, hi = sizes[0], sizes[-1]
     print()
     for cold, label in ((False, "warm"), (True, "cold")):
-        for stat, fn in (("median", statistics.median), ("p95", lambda xs: percentile(xs, .95))):
+        for stat, fn in (("median", statistics.median), ("p95", lambda xs: percentile(xs, 0.95))):
             a = fn([t for _, c, t in lo["samples"] if c == cold])
             b = fn([t for _, c, t in hi["samples"] if c == cold])
             verdict = at_most(b / a, FLAT_TARGET)
-            print(f"{label} {stat}: {hi['size']:,} accounts {ms(b)} vs {lo['size']:,} accounts {ms(a)}: "
-                  f"ratio {b / a:.2f} (target <= {FLAT_TARGET}): {verdict}")
+            print(
+                f"{label} {stat}: {hi['size']:,} accounts {ms(b)} vs {lo['size']:,} accounts {ms(a)}: "
+                f"ratio {b / a:.2f} (target <= {FLAT_TARGET}): {verdict}"
+            )
             if stat == "median":
-                summary.append([f"1. command latency, {label} median, {hi['size']:,} vs {lo['size']:,} accounts",
-                                f"{ms(b)} vs {ms(a)} = {b / a:.2f}x", f"<= {FLAT_TARGET}x", verdict])
+                summary.append(
+                    [
+                        f"1. command latency, {label} median, {hi['size']:,} vs {lo['size']:,} accounts",
+                        f"{ms(b)} vs {ms(a)} = {b / a:.2f}x",
+                        f"<= {FLAT_TARGET}x",
+                        verdict,
+                    ]
+                )
 
 
 def report_commit(name: str, res: dict[str, Any], summary: list[list[str]]) -> None:
@@ -704,40 +802,68 @@ def report_commit(name: str, res: dict[str, Any], summary: list[list[str]]) -> N
     ratio = led / bare
     verdict = at_least(ratio, COMMIT_RATIO_TARGET)
     print(f"\n== 2. one commit per command vs the bare save of the same events: {name}")
-    print(f"ledger: {res['commands']:,} commands ({res['events']:,} events) in {res['seconds']:.2f}s = "
-          f"{led:,.0f} commands/s ({res['events'] / res['seconds']:,.0f} events/s), "
-          f"{res['seconds'] / res['commands'] * 1000:.2f} ms per command")
-    print(f"bare recorder: the same {res['commands']:,} transactions in {res['bare_seconds']:.2f}s = "
-          f"{bare:,.0f} transactions/s ({res['events'] / res['bare_seconds']:,.0f} events/s), "
-          f"{res['bare_seconds'] / res['commands'] * 1000:.2f} ms per transaction")
+    print(
+        f"ledger: {res['commands']:,} commands ({res['events']:,} events) in {res['seconds']:.2f}s = "
+        f"{led:,.0f} commands/s ({res['events'] / res['seconds']:,.0f} events/s), "
+        f"{res['seconds'] / res['commands'] * 1000:.2f} ms per command"
+    )
+    print(
+        f"bare recorder: the same {res['commands']:,} transactions in {res['bare_seconds']:.2f}s = "
+        f"{bare:,.0f} transactions/s ({res['events'] / res['bare_seconds']:,.0f} events/s), "
+        f"{res['bare_seconds'] / res['commands'] * 1000:.2f} ms per transaction"
+    )
     print("median per command: " + ", ".join(f"{k} {ms(v)}" for k, v in res["by_kind"].items()))
     print(f"ratio {ratio:.2f} (target >= {COMMIT_RATIO_TARGET}): {verdict}")
-    summary.append([f"2. commands vs bare save, {name}", f"{led:,.0f} vs {bare:,.0f} /s = {ratio:.2f}",
-                    f">= {COMMIT_RATIO_TARGET}", verdict])
+    summary.append(
+        [
+            f"2. commands vs bare save, {name}",
+            f"{led:,.0f} vs {bare:,.0f} /s = {ratio:.2f}",
+            f">= {COMMIT_RATIO_TARGET}",
+            verdict,
+        ]
+    )
 
 
 def report_settle(res: dict[str, Any], full: bool, summary: list[list[str]]) -> None:
     s, b = res["seconds"], res["bare_seconds"]
     resources = res["accounts"] * 5
-    print(f"\n== 3. {res['days']} days of daily settlement, {resources:,} billed resources in "
-          f"{res['accounts']:,} accounts (SQLite)")
-    print(f"fleet built in {res['build_seconds']:.1f}s; one advance_to: {s:.1f}s, {res['events']:,} events "
-          f"({res['events'] / s:,.0f} events/s) in {res['transactions']:,} transactions (up to "
-          f"{res['max_tx_events']:,} events each), {res['ran']:,} due rules, {res['snapshots']:,} snapshots, "
-          f"store file {res['store_mib']:.0f} MiB + WAL {res['wal_mib']:.0f} MiB")
+    print(
+        f"\n== 3. {res['days']} days of daily settlement, {resources:,} billed resources in "
+        f"{res['accounts']:,} accounts (SQLite)"
+    )
+    print(
+        f"fleet built in {res['build_seconds']:.1f}s; one advance_to: {s:.1f}s, {res['events']:,} events "
+        f"({res['events'] / s:,.0f} events/s) in {res['transactions']:,} transactions (up to "
+        f"{res['max_tx_events']:,} events each), {res['ran']:,} due rules, {res['snapshots']:,} snapshots, "
+        f"store file {res['store_mib']:.0f} MiB + WAL {res['wal_mib']:.0f} MiB"
+    )
     print("events by topic: " + ", ".join(f"{t} {n:,} ({b:,.0f} bytes of state each)" for t, n, b in res["topics"]))
-    print(f"bare recorder, the same stored events in the same transactions: {b:.1f}s "
-          f"({res['events'] / b:,.0f} events/s); ratio ledger/bare time {s / b:.1f}x "
-          f"(bare/ledger throughput {b / s:.2f})")
+    print(
+        f"bare recorder, the same stored events in the same transactions: {b:.1f}s "
+        f"({res['events'] / b:,.0f} events/s); ratio ledger/bare time {s / b:.1f}x "
+        f"(bare/ledger throughput {b / s:.2f})"
+    )
     if full:
         verdict = at_most(s, SETTLE_TARGET_S)
         print(f"target <= {SETTLE_TARGET_S:.0f} s: {verdict}")
-        summary.append([f"3. a year of settlement, {resources:,} resources / {res['accounts']:,} accounts",
-                        f"{s:.1f} s ({b:.1f} s bare)", f"<= {SETTLE_TARGET_S:.0f} s", verdict])
+        summary.append(
+            [
+                f"3. a year of settlement, {resources:,} resources / {res['accounts']:,} accounts",
+                f"{s:.1f} s ({b:.1f} s bare)",
+                f"<= {SETTLE_TARGET_S:.0f} s",
+                verdict,
+            ]
+        )
     else:
         print("(not the target's size: no verdict)")
-        summary.append([f"3. {res['days']} days of settlement, {res['accounts']:,} accounts (quick)",
-                        f"{s:.1f} s ({b:.1f} s bare)", "n/a", "not the target's size"])
+        summary.append(
+            [
+                f"3. {res['days']} days of settlement, {res['accounts']:,} accounts (quick)",
+                f"{s:.1f} s ({b:.1f} s bare)",
+                "n/a",
+                "not the target's size",
+            ]
+        )
 
 
 def report_startup(res: dict[str, Any], summary: list[list[str]]) -> None:
@@ -748,28 +874,43 @@ def report_startup(res: dict[str, Any], summary: list[list[str]]) -> None:
     print(f"\n== 4. fresh processes on a two-year store ({res['events']:,} events; medians of {res['runs']} runs)")
     print(f"python -c pass (the interpreter alone): {ms(bare)}")
     print(f"python -c 'import infrastructure.cli' (what every linkledger process imports): {ms(cli)}")
-    print(f"(a) python -c 'import infrastructure.cli; from infrastructure.bootstrap import open_ledger' "
-          f"(interpreter + a write command's imports): {ms(imports)}")
-    print(f"(b) the same imports + open_ledger + top_up: {ms(first)}; inside it: imports {ms(inner['imports'])}, "
-          f"open_ledger {ms(inner['open_ledger'])}, first command {ms(inner['command'])}")
+    print(
+        f"(a) python -c 'import infrastructure.cli; from infrastructure.bootstrap import open_ledger' "
+        f"(interpreter + a write command's imports): {ms(imports)}"
+    )
+    print(
+        f"(b) the same imports + open_ledger + top_up: {ms(first)}; inside it: imports {ms(inner['imports'])}, "
+        f"open_ledger {ms(inner['open_ledger'])}, first command {ms(inner['command'])}"
+    )
     v1 = at_most(beyond, FIRST_COMMAND_TARGET_S)
     spread = sorted(f - i for f, i in zip(res["first"], res["imports"], strict=True))
-    print(f"(b) - (a) = {ms(beyond)} (target <= {ms(FIRST_COMMAND_TARGET_S)}): {v1}; run by run (b) - (a) went "
-          f"from {ms(spread[0])} to {ms(spread[-1])}; measured inside (b), open_ledger + first command = "
-          f"{ms(inner['open_ledger'] + inner['command'])}")
+    print(
+        f"(b) - (a) = {ms(beyond)} (target <= {ms(FIRST_COMMAND_TARGET_S)}): {v1}; run by run (b) - (a) went "
+        f"from {ms(spread[0])} to {ms(spread[-1])}; measured inside (b), open_ledger + first command = "
+        f"{ms(inner['open_ledger'] + inner['command'])}"
+    )
     v2 = at_most(invoice, INVOICE_TARGET_S)
-    print(f"(c) linkledger --store X invoice ACME --period 2027-06: {invoice:.3f} s (target <= "
-          f"{INVOICE_TARGET_S} s): {v2}; of which the interpreter {ms(bare)}, + importing infrastructure.cli "
-          f"{ms(cli - bare)}, the rest (lazy imports, reading the view, printing) {ms(invoice - cli)}")
-    for key, what in (("importtime_write", "a write command's imports (a)"),
-                      ("importtime_invoice", "the whole invoice process (c)")):
+    print(
+        f"(c) linkledger --store X invoice ACME --period 2027-06: {invoice:.3f} s (target <= "
+        f"{INVOICE_TARGET_S} s): {v2}; of which the interpreter {ms(bare)}, + importing infrastructure.cli "
+        f"{ms(cli - bare)}, the rest (lazy imports, reading the view, printing) {ms(invoice - cli)}"
+    )
+    for key, what in (
+        ("importtime_write", "a write command's imports (a)"),
+        ("importtime_invoice", "the whole invoice process (c)"),
+    ):
         it = res[key]
         print(f"python -X importtime, {what}: {ms(it['total_us'] / 1e6)} in all")
-        print("  self time by top-level package: "
-              + ", ".join(f"{p} {us / 1000:.1f} ms" for p, us in it["by_package"]))
+        print("  self time by top-level package: " + ", ".join(f"{p} {us / 1000:.1f} ms" for p, us in it["by_package"]))
         print("  top-level imports (cumulative): " + ", ".join(f"{m} {us / 1000:.1f} ms" for m, us in it["top"]))
-    summary.append(["4b. first command in a fresh process, beyond (a)", f"{ms(beyond)} (a = {ms(imports)})",
-                    f"<= {ms(FIRST_COMMAND_TARGET_S)}", v1])
+    summary.append(
+        [
+            "4b. first command in a fresh process, beyond (a)",
+            f"{ms(beyond)} (a = {ms(imports)})",
+            f"<= {ms(FIRST_COMMAND_TARGET_S)}",
+            v1,
+        ]
+    )
     summary.append(["4c. linkledger invoice in a fresh process", f"{invoice:.3f} s", f"<= {INVOICE_TARGET_S} s", v2])
 
 
@@ -779,7 +920,7 @@ def print_profile(path: Path, title: str, limit: int = 30) -> None:
     stats = pstats.Stats(str(path), stream=out)
     stats.sort_stats("cumulative").print_stats(limit)
     text = out.getvalue()
-    print(text[text.find("   ncalls"):] if "   ncalls" in text else text)
+    print(text[text.find("   ncalls") :] if "   ncalls" in text else text)
 
 
 # ============================================================================ main
@@ -788,23 +929,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--sizes", default=None, help="store sizes for phase 1 (default 10,100,1000,10000)")
     p.add_argument("--probe-accounts", type=int, default=10, help="accounts measured at each size (default 10)")
     p.add_argument("--steps", type=int, default=None, help="commands per measured account (default 40, max 60)")
-    p.add_argument("--commit-accounts", type=int, default=None,
-                   help="accounts of 12 commands each in phase 2 (default 100)")
+    p.add_argument(
+        "--commit-accounts", type=int, default=None, help="accounts of 12 commands each in phase 2 (default 100)"
+    )
     p.add_argument("--settle-accounts", type=int, default=None, help="accounts in phase 3 (default 2000)")
     p.add_argument("--settle-days", type=int, default=None, help="days settled in phase 3 (default 365)")
     p.add_argument("--runs", type=int, default=None, help="runs of each fresh process in phase 4 (default 15)")
     p.add_argument("--phases", default="1,2,3,4", help="which phases to run (default 1,2,3,4)")
     p.add_argument("--skip-postgres", action="store_true", help="phase 2 on SQLite only")
-    p.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:5432/test",
-                   help="PostgreSQL database for phase 2 (a bench_cmd_<random> schema is created and dropped)")
-    p.add_argument("--quick", action="store_true",
-                   help="a small smoke run: sizes 10,100; 20 commit accounts; 100 accounts x 30 days; 3 runs")
-    p.add_argument("--workdir", type=Path, default=None,
-                   help="where the stores go (default: a temporary directory, removed at the end)")
+    p.add_argument(
+        "--postgres-url",
+        default="postgresql://postgres@127.0.0.1:5432/test",
+        help="PostgreSQL database for phase 2 (a bench_cmd_<random> schema is created and dropped)",
+    )
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small smoke run: sizes 10,100; 20 commit accounts; 100 accounts x 30 days; 3 runs",
+    )
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the stores go (default: a temporary directory, removed at the end)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the stores in --workdir")
-    p.add_argument("--profile", action="store_true",
-                   help="after the table, run phase 2 (SQLite) and phase 3 again under cProfile and print the top "
-                        "entries (phase 3 with a tenth of the accounts)")
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the table, run phase 2 (SQLite) and phase 3 again under cProfile and print the top "
+        "entries (phase 3 with a tenth of the accounts)",
+    )
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     p.add_argument("--phase-params", help=argparse.SUPPRESS)
@@ -829,8 +984,14 @@ def postgres_schemas(url: str, names: list[str], create: bool) -> None:
     import psycopg
 
     u = urlparse(url)
-    with psycopg.connect(host=u.hostname or "127.0.0.1", port=u.port or 5432, dbname=u.path.strip("/"),
-                         user=u.username or "postgres", password=u.password or "", autocommit=True) as conn:
+    with psycopg.connect(
+        host=u.hostname or "127.0.0.1",
+        port=u.port or 5432,
+        dbname=u.path.strip("/"),
+        user=u.username or "postgres",
+        password=u.password or "",
+        autocommit=True,
+    ) as conn:
         for name in names:
             conn.execute(f'CREATE SCHEMA "{name}"' if create else f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
@@ -857,9 +1018,19 @@ def main(argv: list[str] | None = None) -> int:
             postgres_schemas(args.postgres_url, schemas, create=False)
             print(f"dropped PostgreSQL schemas {', '.join(schemas)}")
         if not args.keep:
-            for name in ("latency.db", "commit.db", "commit-bare.db", "settle.db", "settle-bare.db",
-                         "profile-commit.db", "profile-commit-bare.db", "profile-settle.db",
-                         "profile-settle-bare.db", "two_years.db", "two_years.views.db"):
+            for name in (
+                "latency.db",
+                "commit.db",
+                "commit-bare.db",
+                "settle.db",
+                "settle-bare.db",
+                "profile-commit.db",
+                "profile-commit-bare.db",
+                "profile-settle.db",
+                "profile-settle-bare.db",
+                "two_years.db",
+                "two_years.views.db",
+            ):
                 unlink_store(workdir / name)
             if temporary:
                 shutil.rmtree(workdir, ignore_errors=True)
@@ -875,33 +1046,68 @@ def _bench(args: argparse.Namespace, workdir: Path, schema: str) -> int:
     results: dict[str, Any] = {}
     if 1 in args.phases:
         print("== phase 1: command latency vs store size", flush=True)
-        results[1] = spawn_phase("latency", {"store": str(workdir / "latency.db"), "sizes": args.sizes,
-                                             "probes": args.probe_accounts, "steps": args.steps,
-                                             "seed": args.seed}, workdir)
+        results[1] = spawn_phase(
+            "latency",
+            {
+                "store": str(workdir / "latency.db"),
+                "sizes": args.sizes,
+                "probes": args.probe_accounts,
+                "steps": args.steps,
+                "seed": args.seed,
+            },
+            workdir,
+        )
         unlink_store(workdir / "latency.db")
     if 2 in args.phases:
         print("\n== phase 2: one commit per command vs the bare save (SQLite)", flush=True)
-        results["2s"] = spawn_phase("commit", {
-            "store": str(workdir / "commit.db"), "accounts": args.commit_accounts, "seed": args.seed,
-            "bare_env": {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                         "SQLITE_DBNAME": str(workdir / "commit-bare.db")}}, workdir)
+        results["2s"] = spawn_phase(
+            "commit",
+            {
+                "store": str(workdir / "commit.db"),
+                "accounts": args.commit_accounts,
+                "seed": args.seed,
+                "bare_env": {
+                    "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": str(workdir / "commit-bare.db"),
+                },
+            },
+            workdir,
+        )
         if not args.skip_postgres:
             u = urlparse(args.postgres_url)
             print(f"\n== phase 2: one commit per command vs the bare save (PostgreSQL, schema {schema})", flush=True)
-            results["2p"] = spawn_phase("commit", {
-                "store": f"{args.postgres_url}?schema={schema}", "accounts": args.commit_accounts,
-                "seed": args.seed,
-                "bare_env": {"PERSISTENCE_MODULE": "eventsourcing.postgres", "POSTGRES_DBNAME": u.path.strip("/"),
-                             "POSTGRES_HOST": u.hostname or "127.0.0.1", "POSTGRES_PORT": str(u.port or 5432),
-                             "POSTGRES_USER": u.username or "postgres", "POSTGRES_PASSWORD": u.password or "",
-                             "POSTGRES_SCHEMA": f"{schema}_bare",
-                             # the library's default insert path, the one the ledger uses (LOCK TABLE)
-                             "POSTGRES_ENABLE_DB_FUNCTIONS": "n"}}, workdir)
+            results["2p"] = spawn_phase(
+                "commit",
+                {
+                    "store": f"{args.postgres_url}?schema={schema}",
+                    "accounts": args.commit_accounts,
+                    "seed": args.seed,
+                    "bare_env": {
+                        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                        "POSTGRES_DBNAME": u.path.strip("/"),
+                        "POSTGRES_HOST": u.hostname or "127.0.0.1",
+                        "POSTGRES_PORT": str(u.port or 5432),
+                        "POSTGRES_USER": u.username or "postgres",
+                        "POSTGRES_PASSWORD": u.password or "",
+                        "POSTGRES_SCHEMA": f"{schema}_bare",
+                        # the library's default insert path, the one the ledger uses (LOCK TABLE)
+                        "POSTGRES_ENABLE_DB_FUNCTIONS": "n",
+                    },
+                },
+                workdir,
+            )
     if 3 in args.phases:
         print("\n== phase 3: a year of daily settlement (SQLite)", flush=True)
-        results[3] = spawn_phase("settle", {"store": str(workdir / "settle.db"),
-                                            "bare": str(workdir / "settle-bare.db"),
-                                            "accounts": args.settle_accounts, "days": args.settle_days}, workdir)
+        results[3] = spawn_phase(
+            "settle",
+            {
+                "store": str(workdir / "settle.db"),
+                "bare": str(workdir / "settle-bare.db"),
+                "accounts": args.settle_accounts,
+                "days": args.settle_days,
+            },
+            workdir,
+        )
         unlink_store(workdir / "settle-bare.db")
         if not args.keep:
             unlink_store(workdir / "settle.db")
@@ -929,16 +1135,34 @@ def _bench(args: argparse.Namespace, workdir: Path, schema: str) -> int:
     if args.profile:
         print("\nprofiling (not part of the table) ...", flush=True)
         prof = workdir / "commit.prof"
-        spawn_phase("commit", {"store": str(workdir / "profile-commit.db"), "accounts": args.commit_accounts,
-                               "seed": args.seed, "profile": str(prof),
-                               "bare_env": {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                                            "SQLITE_DBNAME": str(workdir / "profile-commit-bare.db")}}, workdir)
+        spawn_phase(
+            "commit",
+            {
+                "store": str(workdir / "profile-commit.db"),
+                "accounts": args.commit_accounts,
+                "seed": args.seed,
+                "profile": str(prof),
+                "bare_env": {
+                    "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                    "SQLITE_DBNAME": str(workdir / "profile-commit-bare.db"),
+                },
+            },
+            workdir,
+        )
         print_profile(prof, f"phase 2 command loop on SQLite ({args.commit_accounts * 12} commands)")
         prof3 = workdir / "settle.prof"
         n = max(10, args.settle_accounts // 10)
-        spawn_phase("settle", {"store": str(workdir / "profile-settle.db"),
-                               "bare": str(workdir / "profile-settle-bare.db"), "accounts": n,
-                               "days": args.settle_days, "profile": str(prof3)}, workdir)
+        spawn_phase(
+            "settle",
+            {
+                "store": str(workdir / "profile-settle.db"),
+                "bare": str(workdir / "profile-settle-bare.db"),
+                "accounts": n,
+                "days": args.settle_days,
+                "profile": str(prof3),
+            },
+            workdir,
+        )
         print_profile(prof3, f"phase 3 advance_to, {n} accounts x {args.settle_days} days", limit=45)
     return 0
 

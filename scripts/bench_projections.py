@@ -87,8 +87,12 @@ AWS_CONNECT_DAY_MAX = 12 + 5  # connect at the 500M tier + the hosted connection
 RESERVATION_DAY = {"1G": 20, "10G": 170}
 SETUP_FEE = {"1G": 500, "10G": 1500}
 PHYSICAL_RI_MONTH = {"Large.1": 230, "Large.2": 460}
-VPC_RI_MONTH = {("Small.1", "intra"): 60, ("Middle.1", "intra"): 120, ("Small.1", "cross"): 180,
-                ("Middle.1", "cross"): 360}
+VPC_RI_MONTH = {
+    ("Small.1", "intra"): 60,
+    ("Middle.1", "intra"): 120,
+    ("Small.1", "cross"): 180,
+    ("Middle.1", "cross"): 360,
+}
 VPC_PEERS = {"cn-shanghai": "intra", "cn-beijing": "intra", "ap-southeast-1": "cross"}
 
 
@@ -146,8 +150,7 @@ class FleetPlanner:
         self._seq += 1
         return self._seq
 
-    def add(self, at: datetime, plan: AccountPlan, method: str, *args: Any, money: bool = False,
-            **kwargs: Any) -> None:
+    def add(self, at: datetime, plan: AccountPlan, method: str, *args: Any, money: bool = False, **kwargs: Any) -> None:
         if self.start <= at < self.end and at >= plan.opened:
             self.steps.append(Step(at, self.next_seq(), plan.name, method, args, kwargs, money))
 
@@ -198,14 +201,17 @@ class FleetPlanner:
         rng = self.rng
         plan = self._open_account(f"ZL{i:04d}", "zenlayer")
         t = plan.opened
-        hkg = [(f"{plan.name}-HKG{j}", "HKG", rng.choice(["10G", "10G", "1G"])) for j in range(1 + (rng.random() < 0.4))]
+        hkg = [
+            (f"{plan.name}-HKG{j}", "HKG", rng.choice(["10G", "10G", "1G"])) for j in range(1 + (rng.random() < 0.4))
+        ]
         sin = [(f"{plan.name}-SIN{j}", "SIN", "10G") for j in range(1 + (rng.random() < 0.3))]
         users_of: dict[str, list[datetime | None]] = {}  # port -> when each connect on it is gone for good
         for port, site, speed in hkg + sin:
             plan.resources.append(port)
             plan.daily += PORT_DAY[(site, speed)]
-            self.add(t + timedelta(minutes=30), plan, "order_port", plan.name, port, site, speed,
-                     t + timedelta(minutes=30))
+            self.add(
+                t + timedelta(minutes=30), plan, "order_port", plan.name, port, site, speed, t + timedelta(minutes=30)
+            )
             done = t + self._hours(4, 72)
             self.add(done, plan, "complete_cross_connect", port, done)
             users_of[port] = []
@@ -228,8 +234,17 @@ class FleetPlanner:
             created = t + self._hours(24, 72)
             plan.resources += [pc, hc]
             plan.daily += AWS_CONNECT_DAY_MAX
-            self.add(created, plan, "create_private_connect", plan.name, pc, f"port:{port}",
-                     f"aws:{hc}@AWS-ap-east-1", bw, created)
+            self.add(
+                created,
+                plan,
+                "create_private_connect",
+                plan.name,
+                pc,
+                f"port:{port}",
+                f"aws:{hc}@AWS-ap-east-1",
+                bw,
+                created,
+            )
             accepted = created + self._hours(2, 30)
             self.add(accepted, plan, "accept_hosted_connection", hc, accepted)
             choices = [b for b in AWS_BANDWIDTHS if b <= capacity]
@@ -246,8 +261,9 @@ class FleetPlanner:
             at = month + timedelta(days=rng.randint(14, 26)) + self._hours(8, 18)
             self.add(at, plan, "top_up", plan.name, f"{plan.daily * 31}.00", None, at, money=True)
 
-    def _connect_life(self, plan: AccountPlan, pc: str, bw: int, choices: list[int],
-                      created: datetime) -> datetime | None:
+    def _connect_life(
+        self, plan: AccountPlan, pc: str, bw: int, choices: list[int], created: datetime
+    ) -> datetime | None:
         """Bandwidth raises and cuts month by month, and maybe a deletion (recovered or not).
         Returns when the connect is gone for good (purged), or None."""
         rng = self.rng
@@ -265,8 +281,11 @@ class FleetPlanner:
                 at = month + timedelta(days=day) + self._hours(6, 20)
                 if at < created + timedelta(days=5):
                     continue
-                if deleted is not None and at > deleted - timedelta(days=1) and (
-                        recovered is None or at < recovered + timedelta(days=1)):
+                if (
+                    deleted is not None
+                    and at > deleted - timedelta(days=1)
+                    and (recovered is None or at < recovered + timedelta(days=1))
+                ):
                     continue
                 up = [b for b in choices if b > bw]
                 down = [b for b in choices if b < bw]
@@ -295,19 +314,47 @@ class FleetPlanner:
             plan.resources += [pc, ri]
             upfront += SETUP_FEE[spec]
             monthly += 31 * RESERVATION_DAY[spec]
-            steps.append((at, "create_physical_connection",
-                          (plan.name, pc, "cn-hongkong", spec, rng.choice(["HKBN", "PCCW", "HGC"]),
-                           rng.choice(["1200.00", "2400.00", None]), at), {}))
+            steps.append(
+                (
+                    at,
+                    "create_physical_connection",
+                    (
+                        plan.name,
+                        pc,
+                        "cn-hongkong",
+                        spec,
+                        rng.choice(["HKBN", "PCCW", "HGC"]),
+                        rng.choice(["1200.00", "2400.00", None]),
+                        at,
+                    ),
+                    {},
+                )
+            )
             ri_spec = rng.choice(list(PHYSICAL_RI_MONTH))
             months = rng.choice([1, 1, 1, 3])
             auto = rng.random() < 0.5
             upfront += months * PHYSICAL_RI_MONTH[ri_spec]
             monthly += PHYSICAL_RI_MONTH[ri_spec]
             at_ri = at + self._hours(0.2, 12)
-            steps.append((at_ri, "create_router_interface", (plan.name, at_ri),
-                          {"name": ri, "role": "initiator", "connection_type": "physical",
-                           "initiator_region": "cn-hongkong", "receiver_region": "cn-hongkong", "spec": ri_spec,
-                           "months": months, "auto_renew": auto, "physical_connection": pc, "peer": None}))
+            steps.append(
+                (
+                    at_ri,
+                    "create_router_interface",
+                    (plan.name, at_ri),
+                    {
+                        "name": ri,
+                        "role": "initiator",
+                        "connection_type": "physical",
+                        "initiator_region": "cn-hongkong",
+                        "receiver_region": "cn-hongkong",
+                        "spec": ri_spec,
+                        "months": months,
+                        "auto_renew": auto,
+                        "physical_connection": pc,
+                        "peer": None,
+                    },
+                )
+            )
             for k in range(rng.randint(1, 3)):
                 at_route = at_ri + timedelta(minutes=5 + k)
                 steps.append((at_route, "add_route_entry", (ri, f"10.{i % 250}.{16 * j + k}.0/24", at_route), {}))
@@ -322,14 +369,30 @@ class FleetPlanner:
             plan.resources += [ini, rcv]
             upfront += price
             monthly += price
-            common = {"connection_type": "vpc", "initiator_region": "cn-hangzhou", "receiver_region": peer_region,
-                      "spec": spec, "physical_connection": None}
-            steps.append((at, "create_router_interface", (plan.name, at),
-                          {"name": ini, "role": "initiator", "months": 1, "auto_renew": auto, "peer": rcv, **common}))
+            common = {
+                "connection_type": "vpc",
+                "initiator_region": "cn-hangzhou",
+                "receiver_region": peer_region,
+                "spec": spec,
+                "physical_connection": None,
+            }
+            steps.append(
+                (
+                    at,
+                    "create_router_interface",
+                    (plan.name, at),
+                    {"name": ini, "role": "initiator", "months": 1, "auto_renew": auto, "peer": rcv, **common},
+                )
+            )
             at_rcv = at + timedelta(minutes=5)
-            steps.append((at_rcv, "create_router_interface", (plan.name, at_rcv),
-                          {"name": rcv, "role": "receiver", "months": None, "auto_renew": False, "peer": ini,
-                           **common}))
+            steps.append(
+                (
+                    at_rcv,
+                    "create_router_interface",
+                    (plan.name, at_rcv),
+                    {"name": rcv, "role": "receiver", "months": None, "auto_renew": False, "peer": ini, **common},
+                )
+            )
             self._router_interface_life(plan, ini, auto, at, steps)
         plan.daily = -(-monthly // 30)
         pay = upfront + (monthly * rng.randint(1, 2) // 2 if plan.late_payer else monthly * 2)
@@ -341,11 +404,18 @@ class FleetPlanner:
                 at = month + timedelta(days=rng.randint(0, 9)) + self._hours(8, 18)
                 if at < t + timedelta(days=20):
                     continue
-                self.add(at, plan, "top_up", plan.name, f"{monthly * 11 // 10}.00", None, at, kind="payment",
-                         money=True)
+                self.add(
+                    at, plan, "top_up", plan.name, f"{monthly * 11 // 10}.00", None, at, kind="payment", money=True
+                )
 
-    def _router_interface_life(self, plan: AccountPlan, ri: str, auto: bool, created: datetime,
-                               steps: list[tuple[datetime, str, tuple[Any, ...], dict[str, Any]]]) -> None:
+    def _router_interface_life(
+        self,
+        plan: AccountPlan,
+        ri: str,
+        auto: bool,
+        created: datetime,
+        steps: list[tuple[datetime, str, tuple[Any, ...], dict[str, Any]]],
+    ) -> None:
         """Manual interfaces are renewed by the generator as they come due (early, late, or after a
         suspension); some interfaces switch auto renew on or off half way."""
         rng = self.rng
@@ -379,8 +449,9 @@ class FleetGenerator:
         heapq.heapify(self.heap)
         self.commands = self.refused = self.skipped = 0
 
-    def push(self, at: datetime, plan: AccountPlan, method: str, *args: Any, money: bool = False,
-             **kwargs: Any) -> None:
+    def push(
+        self, at: datetime, plan: AccountPlan, method: str, *args: Any, money: bool = False, **kwargs: Any
+    ) -> None:
         heapq.heappush(self.heap, Step(at, self.planner.next_seq(), plan.name, method, args, kwargs, money))
 
     def run(self, end: datetime, progress: Callable[[datetime], None]) -> None:
@@ -473,8 +544,11 @@ class FleetGenerator:
                 plan.rescue_after = self.rng.randint(1, 12) if self.rng.random() < 0.75 else None
             if plan.rescue_after is None and plan.vendor == "alibaba":
                 plan.dead = True  # its connections will be released after the Financial-Locked period
-        if plan.rescue_after is not None and not plan.rescue_pending and (
-                tick.date() - plan.episode).days >= plan.rescue_after:
+        if (
+            plan.rescue_after is not None
+            and not plan.rescue_pending
+            and (tick.date() - plan.episode).days >= plan.rescue_after
+        ):
             plan.rescue_pending = True
             self.push(tick + self._hours(2, 22), plan, "rescue", money=True)
 
@@ -494,8 +568,11 @@ class FleetGenerator:
             when = None
             if r.lead_days is not None and ri.state == "active" and expires_at - tick <= timedelta(days=r.lead_days):
                 when = tick + min(self._hours(1, 20), (expires_at - tick) / 2)
-            elif r.lag_days is not None and ri.state in ("expired", "suspended") and (
-                    tick - expires_at >= timedelta(days=r.lag_days)):
+            elif (
+                r.lag_days is not None
+                and ri.state in ("expired", "suspended")
+                and (tick - expires_at >= timedelta(days=r.lag_days))
+            ):
                 when = tick + self._hours(1, 20)
             if when is not None:
                 r.pending = True
@@ -525,11 +602,17 @@ def generate(store: Path, accounts: int, months: int, seed: int) -> GenerationSt
             last[0] = now
             events = ledger.recorder.max_notification_id() or 0
             elapsed = now - started
-            print(f"  generating: {tick:%Y-%m-%d}  {events:>9,} events  {events / max(elapsed, 1e-9):>7,.0f} ev/s  "
-                  f"{elapsed:6.1f}s", flush=True)
+            print(
+                f"  generating: {tick:%Y-%m-%d}  {events:>9,} events  {events / max(elapsed, 1e-9):>7,.0f} ev/s  "
+                f"{elapsed:6.1f}s",
+                flush=True,
+            )
 
-    print(f"generating {accounts} accounts over {months} months ({START:%Y-%m-%d} to {end:%Y-%m-%d}), "
-          f"{len(planner.steps):,} planned commands, into {store}", flush=True)
+    print(
+        f"generating {accounts} accounts over {months} months ({START:%Y-%m-%d} to {end:%Y-%m-%d}), "
+        f"{len(planner.steps):,} planned commands, into {store}",
+        flush=True,
+    )
     generator.run(end, progress)
     seconds = time.monotonic() - started
     events = ledger.recorder.max_notification_id() or 0
@@ -537,8 +620,9 @@ def generate(store: Path, accounts: int, months: int, seed: int) -> GenerationSt
     db = sqlite3.connect(store)
     topics = db.execute("SELECT topic, COUNT(*) FROM stored_events GROUP BY topic ORDER BY 2 DESC").fetchall()
     db.close()
-    return GenerationStats(events, seconds, generator.commands, generator.refused, generator.skipped,
-                           [(str(t), int(n)) for t, n in topics])
+    return GenerationStats(
+        events, seconds, generator.commands, generator.refused, generator.skipped, [(str(t), int(n)) for t, n in topics]
+    )
 
 
 # ============================================================================ the phases
@@ -556,8 +640,10 @@ def rss_mib() -> float:
 
 def phase_raw_sqlite(store: str) -> dict[str, Any]:
     db = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-    sql = ("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
-           "WHERE rowid > ? ORDER BY rowid LIMIT 1000")
+    sql = (
+        "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events "
+        "WHERE rowid > ? ORDER BY rowid LIMIT 1000"
+    )
     events = 0
     after = 0
     started = time.perf_counter()
@@ -631,8 +717,13 @@ def _rebuild(store: str, views: Any, profile: bool, label: str, dump: Path | Non
     behind = {name: cp for name, cp in report.checkpoints.items() if cp != head}
     if behind:
         raise SystemExit(f"rebuild stopped short of the head {head}: {behind}")
-    return {"events": head, "seconds": seconds, "pages": report.pages, "events_read": report.events_read,
-            "base_mib": base}
+    return {
+        "events": head,
+        "seconds": seconds,
+        "pages": report.pages,
+        "events_read": report.events_read,
+        "base_mib": base,
+    }
 
 
 def phase_sqlite_rebuild(store: str, views: str, profile: bool = False, dump: str | None = None) -> dict[str, Any]:
@@ -643,15 +734,17 @@ def phase_sqlite_rebuild(store: str, views: str, profile: bool = False, dump: st
         result = _rebuild(store, view_store, profile, "SQLite view rebuild", Path(dump) if dump else None)
     finally:
         view_store.close()
-    result["view_file_mib"] = sum(Path(f"{views}{s}").stat().st_size for s in ("", "-wal")
-                                  if Path(f"{views}{s}").exists()) / (1 << 20)
+    result["view_file_mib"] = sum(
+        Path(f"{views}{s}").stat().st_size for s in ("", "-wal") if Path(f"{views}{s}").exists()
+    ) / (1 << 20)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{views}{suffix}").unlink(missing_ok=True)
     return result
 
 
-def phase_redis_rebuild(store: str, redis_url: str, prefix: str, profile: bool = False,
-                        dump: str | None = None) -> dict[str, Any]:
+def phase_redis_rebuild(
+    store: str, redis_url: str, prefix: str, profile: bool = False, dump: str | None = None
+) -> dict[str, Any]:
     view_store = RedisViewStore(f"{redis_url}?prefix={prefix}")
     view_store.ping()
     try:
@@ -752,8 +845,15 @@ def phase_raw_redis(redis_url: str, prefix: str, capture: str, events: int) -> d
         if any(int(r[0]) != 1 for r in results):
             raise SystemExit(f"the replay was refused by the checkpoint guard: {results}")
     view_store.close()
-    return {"events": events, "seconds": seconds, "calls": calls, "round_trips": round_trips, "sets": sets,
-            "dels": dels, "changes": changes}
+    return {
+        "events": events,
+        "seconds": seconds,
+        "calls": calls,
+        "round_trips": round_trips,
+        "sets": sets,
+        "dels": dels,
+        "changes": changes,
+    }
 
 
 PHASES: dict[str, Callable[..., dict[str, Any]]] = {
@@ -774,8 +874,16 @@ def run_phase_here(name: str, params: dict[str, Any], result_file: str) -> None:
 def spawn_phase(name: str, params: dict[str, Any], workdir: Path) -> dict[str, Any]:
     """Run one phase in a fresh interpreter, so its peak RSS is its own."""
     result_file = workdir / f"phase-{name}-{uuid.uuid4().hex[:8]}.json"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--phase", name, "--phase-params",
-           json.dumps(params), "--phase-result", str(result_file)]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--phase",
+        name,
+        "--phase-params",
+        json.dumps(params),
+        "--phase-result",
+        str(result_file),
+    ]
     subprocess.run(cmd, check=True)
     try:
         return dict(orjson.loads(result_file.read_bytes()))
@@ -821,25 +929,42 @@ class Row:
 
 def judge(ratio: float, want: Decimal, peak: float) -> tuple[str, str]:
     target = f"ratio >= {want}, peak <= {PEAK_TARGET_MIB} MiB"
-    notes = ["ratio met" if Decimal(f"{ratio:.4f}") >= want else f"ratio missed ({ratio / float(want):.0%} of it)",
-             "peak met" if peak <= PEAK_TARGET_MIB else f"peak over by {peak - PEAK_TARGET_MIB:.0f} MiB"]
+    notes = [
+        "ratio met" if Decimal(f"{ratio:.4f}") >= want else f"ratio missed ({ratio / float(want):.0%} of it)",
+        "peak met" if peak <= PEAK_TARGET_MIB else f"peak over by {peak - PEAK_TARGET_MIB:.0f} MiB",
+    ]
     return target, ", ".join(notes)
 
 
 def print_table(rows: list[Row]) -> None:
     head = ["phase", "events", "seconds", "events/s", "ratio", "target", "peak MiB", "verdict"]
-    cells = [[r.phase, f"{r.events:,}", f"{r.seconds:.2f}", f"{r.rate:,.0f}",
-              "" if r.ratio is None else f"{r.ratio:.2f}", r.target, f"{r.peak_mib:.0f}", r.verdict] for r in rows]
+    cells = [
+        [
+            r.phase,
+            f"{r.events:,}",
+            f"{r.seconds:.2f}",
+            f"{r.rate:,.0f}",
+            "" if r.ratio is None else f"{r.ratio:.2f}",
+            r.target,
+            f"{r.peak_mib:.0f}",
+            r.verdict,
+        ]
+        for r in rows
+    ]
     widths = [max(len(h), *(len(c[i]) for c in cells)) for i, h in enumerate(head)]
     right = {1, 2, 3, 4, 6}
 
     def line(values: list[str]) -> str:
-        return "| " + " | ".join(v.rjust(w) if i in right else v.ljust(w)
-                                 for i, (v, w) in enumerate(zip(values, widths, strict=True))) + " |"
+        return (
+            "| "
+            + " | ".join(
+                v.rjust(w) if i in right else v.ljust(w) for i, (v, w) in enumerate(zip(values, widths, strict=True))
+            )
+            + " |"
+        )
 
     print(line(head))
-    print("|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2))
-                         for i, w in enumerate(widths)) + "|")
+    print("|" + "|".join(("-" * (w + 1) + ":") if i in right else ("-" * (w + 2)) for i, w in enumerate(widths)) + "|")
     for c in cells:
         print(line(c))
 
@@ -851,13 +976,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--months", type=int, default=24, help="months of activity from 2026-01-01 (default 24)")
     p.add_argument("--seed", type=int, default=7, help="seed of the fleet (default 7)")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/0", help="Redis for phases c and d")
-    p.add_argument("--workdir", type=Path, default=None,
-                   help="where the event store and temporary files go (default: a temporary directory, removed)")
-    p.add_argument("--reuse", action="store_true",
-                   help="reuse the event store in --workdir if it was generated with the same parameters")
-    p.add_argument("--profile", action="store_true",
-                   help="after the timed phases, rebuild once more into each view store under cProfile "
-                        "(prints the top entries; the .prof files stay in --workdir)")
+    p.add_argument(
+        "--workdir",
+        type=Path,
+        default=None,
+        help="where the event store and temporary files go (default: a temporary directory, removed)",
+    )
+    p.add_argument(
+        "--reuse",
+        action="store_true",
+        help="reuse the event store in --workdir if it was generated with the same parameters",
+    )
+    p.add_argument(
+        "--profile",
+        action="store_true",
+        help="after the timed phases, rebuild once more into each view store under cProfile "
+        "(prints the top entries; the .prof files stay in --workdir)",
+    )
     p.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     p.add_argument("--phase-params", help=argparse.SUPPRESS)
     p.add_argument("--phase-result", help=argparse.SUPPRESS)
@@ -873,8 +1008,6 @@ def redis_machine(redis_url: str) -> str:
     except redis.RedisError:
         redis_version = "?"
     return machine(f"Redis server {redis_version}")
-
-
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -915,59 +1048,97 @@ def _bench(args: argparse.Namespace, workdir: Path, redis_url: str, prefixes: di
         print(f"reusing {store}: {gen['events']:,} events (generated in {gen['seconds']:.0f}s)")
     else:
         stats = generate(store, args.accounts, args.months, args.seed)
-        gen = {"events": stats.events, "seconds": stats.seconds, "commands": stats.commands,
-               "refused": stats.refused, "skipped": stats.skipped, "topics": stats.topics}
+        gen = {
+            "events": stats.events,
+            "seconds": stats.seconds,
+            "commands": stats.commands,
+            "refused": stats.refused,
+            "skipped": stats.skipped,
+            "topics": stats.topics,
+        }
         meta_file.write_bytes(orjson.dumps({"params": params, "generation": gen}, option=orjson.OPT_INDENT_2))
-        print(f"generated {stats.events:,} events in {stats.seconds:.1f}s ({stats.events / stats.seconds:,.0f} ev/s): "
-              f"{stats.commands:,} commands run, {stats.refused} refused, {stats.skipped} skipped "
-              f"(account not in good standing)")
+        print(
+            f"generated {stats.events:,} events in {stats.seconds:.1f}s ({stats.events / stats.seconds:,.0f} ev/s): "
+            f"{stats.commands:,} commands run, {stats.refused} refused, {stats.skipped} skipped "
+            f"(account not in good standing)"
+        )
     print(f"event store: {store} ({store.stat().st_size / (1 << 20):.1f} MiB)")
-    print("events by topic: " + ", ".join(f"{t.removeprefix('linkledger.')} {n:,}" for t, n in gen["topics"][:12])
-          + (", ..." if len(gen["topics"]) > 12 else ""))
+    print(
+        "events by topic: "
+        + ", ".join(f"{t.removeprefix('linkledger.')} {n:,}" for t, n in gen["topics"][:12])
+        + (", ..." if len(gen["topics"]) > 12 else "")
+    )
 
     print("\n(a) raw SQLite limit ...", flush=True)
     raw_sqlite = spawn_phase("raw-sqlite", {"store": str(store)}, workdir)
     print("(b) SQLite view rebuild ...", flush=True)
     sqlite_rebuild = spawn_phase("sqlite-rebuild", {"store": str(store), "views": str(workdir / "views.db")}, workdir)
     print("(c) capturing the batches of a Redis rebuild (untimed) ...", flush=True)
-    capture = spawn_phase("capture", {"store": str(store), "redis_url": redis_url, "prefix": prefixes["capture"],
-                                      "capture": str(workdir / "capture.pickle")}, workdir)
+    capture = spawn_phase(
+        "capture",
+        {
+            "store": str(store),
+            "redis_url": redis_url,
+            "prefix": prefixes["capture"],
+            "capture": str(workdir / "capture.pickle"),
+        },
+        workdir,
+    )
     unlink_prefix(redis_url, prefixes["capture"])
     print("(c) raw Redis limit ...", flush=True)
-    raw_redis = spawn_phase("raw-redis", {"redis_url": redis_url, "prefix": prefixes["raw"],
-                                          "capture": str(workdir / "capture.pickle"),
-                                          "events": capture["events"]}, workdir)
+    raw_redis = spawn_phase(
+        "raw-redis",
+        {
+            "redis_url": redis_url,
+            "prefix": prefixes["raw"],
+            "capture": str(workdir / "capture.pickle"),
+            "events": capture["events"],
+        },
+        workdir,
+    )
     (workdir / "capture.pickle").unlink(missing_ok=True)
     raw_keys = unlink_prefix(redis_url, prefixes["raw"])
     print("(d) Redis view rebuild ...", flush=True)
-    redis_rebuild = spawn_phase("redis-rebuild", {"store": str(store), "redis_url": redis_url,
-                                                  "prefix": prefixes["rebuild"]}, workdir)
+    redis_rebuild = spawn_phase(
+        "redis-rebuild", {"store": str(store), "redis_url": redis_url, "prefix": prefixes["rebuild"]}, workdir
+    )
     rebuild_keys = unlink_prefix(redis_url, prefixes["rebuild"])
 
-    rows = [Row("a. raw SQLite read + orjson", raw_sqlite["events"], raw_sqlite["seconds"], raw_sqlite["peak_mib"]),
-            Row("b. SQLite view rebuild", sqlite_rebuild["events"], sqlite_rebuild["seconds"],
-                sqlite_rebuild["peak_mib"]),
-            Row("c. raw Redis Lua replay", raw_redis["events"], raw_redis["seconds"], raw_redis["peak_mib"]),
-            Row("d. Redis view rebuild", redis_rebuild["events"], redis_rebuild["seconds"], redis_rebuild["peak_mib"])]
+    rows = [
+        Row("a. raw SQLite read + orjson", raw_sqlite["events"], raw_sqlite["seconds"], raw_sqlite["peak_mib"]),
+        Row("b. SQLite view rebuild", sqlite_rebuild["events"], sqlite_rebuild["seconds"], sqlite_rebuild["peak_mib"]),
+        Row("c. raw Redis Lua replay", raw_redis["events"], raw_redis["seconds"], raw_redis["peak_mib"]),
+        Row("d. Redis view rebuild", redis_rebuild["events"], redis_rebuild["seconds"], redis_rebuild["peak_mib"]),
+    ]
     rows[1].ratio = rows[1].rate / rows[0].rate
     rows[1].target, rows[1].verdict = judge(rows[1].ratio, SQLITE_RATIO_TARGET, rows[1].peak_mib)
     rows[3].ratio = rows[3].rate / rows[2].rate
     rows[3].target, rows[3].verdict = judge(rows[3].ratio, REDIS_RATIO_TARGET, rows[3].peak_mib)
 
     events = raw_redis["events"]
-    print(f"\nlog: {events:,} events; the runner read {sqlite_rebuild['events_read']:,} of them "
-          f"(topics some projection reads) in {sqlite_rebuild['pages']:,} pages of up to {PAGE_SIZE}")
-    print(f"Redis batches: {raw_redis['calls']:,} script calls in {raw_redis['round_trips']:,} round trips, "
-          f"{raw_redis['sets']:,} fields set, "
-          f"{raw_redis['dels']:,} deleted, {raw_redis['changes']:,} change messages: "
-          f"{(raw_redis['sets'] + raw_redis['dels']) / events:.2f} writes/event, "
-          f"{raw_redis['changes'] / events:.2f} changes/event")
-    print(f"Redis keys written: replay {raw_keys:,}, rebuild {rebuild_keys:,} (the rebuild adds its build "
-          f"bookkeeping: builds, seq, active per projection)")
-    print(f"capture run (an untimed Redis rebuild that records the script calls): {capture['seconds']:.1f}s, "
-          f"{capture['capture_mib']:.0f} MiB of argv")
-    print(f"SQLite view file: {sqlite_rebuild['view_file_mib']:.1f} MiB; RSS before the rebuild: "
-          f"SQLite {sqlite_rebuild['base_mib']:.0f} MiB, Redis {redis_rebuild['base_mib']:.0f} MiB")
+    print(
+        f"\nlog: {events:,} events; the runner read {sqlite_rebuild['events_read']:,} of them "
+        f"(topics some projection reads) in {sqlite_rebuild['pages']:,} pages of up to {PAGE_SIZE}"
+    )
+    print(
+        f"Redis batches: {raw_redis['calls']:,} script calls in {raw_redis['round_trips']:,} round trips, "
+        f"{raw_redis['sets']:,} fields set, "
+        f"{raw_redis['dels']:,} deleted, {raw_redis['changes']:,} change messages: "
+        f"{(raw_redis['sets'] + raw_redis['dels']) / events:.2f} writes/event, "
+        f"{raw_redis['changes'] / events:.2f} changes/event"
+    )
+    print(
+        f"Redis keys written: replay {raw_keys:,}, rebuild {rebuild_keys:,} (the rebuild adds its build "
+        f"bookkeeping: builds, seq, active per projection)"
+    )
+    print(
+        f"capture run (an untimed Redis rebuild that records the script calls): {capture['seconds']:.1f}s, "
+        f"{capture['capture_mib']:.0f} MiB of argv"
+    )
+    print(
+        f"SQLite view file: {sqlite_rebuild['view_file_mib']:.1f} MiB; RSS before the rebuild: "
+        f"SQLite {sqlite_rebuild['base_mib']:.0f} MiB, Redis {redis_rebuild['base_mib']:.0f} MiB"
+    )
     print(f"generation: {gen['events']:,} events in {gen['seconds']:.1f}s")
     print()
     print_table(rows)
@@ -975,10 +1146,27 @@ def _bench(args: argparse.Namespace, workdir: Path, redis_url: str, prefixes: di
 
     if args.profile:
         print("\nprofiling (not part of the table) ...", flush=True)
-        spawn_phase("sqlite-rebuild", {"store": str(store), "views": str(workdir / "views-profile.db"),
-                                       "profile": True, "dump": str(workdir / "sqlite-rebuild.prof")}, workdir)
-        spawn_phase("redis-rebuild", {"store": str(store), "redis_url": redis_url, "prefix": prefixes["profile"],
-                                      "profile": True, "dump": str(workdir / "redis-rebuild.prof")}, workdir)
+        spawn_phase(
+            "sqlite-rebuild",
+            {
+                "store": str(store),
+                "views": str(workdir / "views-profile.db"),
+                "profile": True,
+                "dump": str(workdir / "sqlite-rebuild.prof"),
+            },
+            workdir,
+        )
+        spawn_phase(
+            "redis-rebuild",
+            {
+                "store": str(store),
+                "redis_url": redis_url,
+                "prefix": prefixes["profile"],
+                "profile": True,
+                "dump": str(workdir / "redis-rebuild.prof"),
+            },
+            workdir,
+        )
     return 0
 
 

@@ -13,15 +13,52 @@ ROOT = Path(__file__).resolve().parents[1]
 
 ALLOWED = {
     "domain": {"linkledger.domain", "pydantic", "eventsourcing.domain"},
-    "projections": {"linkledger.domain", "linkledger.projections", "pydantic", "eventsourcing.domain", "eventsourcing.persistence",
-                    "eventsourcing.projection", "eventsourcing.utils",
-                    "orjson"},  # topics and JSON encoding: no I/O
+    "projections": {
+        "linkledger.domain",
+        "linkledger.projections",
+        "pydantic",
+        "eventsourcing.domain",
+        "eventsourcing.persistence",
+        "eventsourcing.projection",
+        "eventsourcing.utils",
+        "orjson",
+    },  # topics and JSON encoding: no I/O
 }
-FORBIDDEN_EVERYWHERE_IN_DOMAIN = {"os", "io", "redis", "sqlite3", "psycopg", "socket", "pathlib", "time", "random",
-                                  "subprocess", "tomllib", "importlib", "urllib", "requests", "shutil"}
-STDLIB_OK = {"__future__", "collections", "dataclasses", "datetime", "decimal", "enum", "functools", "ipaddress",
-             "itertools", "json", "re", "typing", "uuid", "abc", "math",
-             "hashlib"}  # content digests of rule files: pure computation
+FORBIDDEN_EVERYWHERE_IN_DOMAIN = {
+    "os",
+    "io",
+    "redis",
+    "sqlite3",
+    "psycopg",
+    "socket",
+    "pathlib",
+    "time",
+    "random",
+    "subprocess",
+    "tomllib",
+    "importlib",
+    "urllib",
+    "requests",
+    "shutil",
+}
+STDLIB_OK = {
+    "__future__",
+    "collections",
+    "dataclasses",
+    "datetime",
+    "decimal",
+    "enum",
+    "functools",
+    "ipaddress",
+    "itertools",
+    "json",
+    "re",
+    "typing",
+    "uuid",
+    "abc",
+    "math",
+    "hashlib",
+}  # content digests of rule files: pure computation
 
 
 def imports_of(path: Path) -> list[str]:
@@ -56,7 +93,13 @@ def test_domain_never_reads_the_wall_clock() -> None:
     offenders = []
     for path in sorted((ROOT / "domain").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
-        for needle in (r"datetime\.now\(", r"\.utcnow\(", r"date\.today\(", r"time\.time\(", r"(?<![.\w])(?<!def )open\("):
+        for needle in (
+            r"datetime\.now\(",
+            r"\.utcnow\(",
+            r"date\.today\(",
+            r"time\.time\(",
+            r"(?<![.\w])(?<!def )open\(",
+        ):
             if re.search(needle, text):
                 offenders.append(f"{path.relative_to(ROOT)}: {needle}")
     assert offenders == []

@@ -45,18 +45,33 @@ ENTRIES = [
 RULES: RuleBook = load_rule_book([EXAMPLES / "zenlayer" / "prices.toml"])
 
 hours = st.integers(min_value=0, max_value=24 * 85)
-commands = st.lists(st.tuples(hours, st.sampled_from(["raise", "cut", "delete", "recover"]),
-                              st.sampled_from([100, 200, 500])), max_size=6)
-corrections = st.lists(st.tuples(st.sampled_from(range(len(ENTRIES))), st.integers(min_value=0, max_value=85),
-                                 st.integers(min_value=0, max_value=5000), hours), min_size=1, max_size=2)
+commands = st.lists(
+    st.tuples(hours, st.sampled_from(["raise", "cut", "delete", "recover"]), st.sampled_from([100, 200, 500])),
+    max_size=6,
+)
+corrections = st.lists(
+    st.tuples(
+        st.sampled_from(range(len(ENTRIES))),
+        st.integers(min_value=0, max_value=85),
+        st.integers(min_value=0, max_value=5000),
+        hours,
+    ),
+    min_size=1,
+    max_size=2,
+)
 
 
 def correction_of(n: int, entry: int, days: int, cents: int) -> PriceCorrection:
     item, match, ceiling = ENTRIES[entry]
     return PriceCorrection(
-        id=f"c{n}", vendor="zenlayer", valid_from=date(2026, 1, 1) + timedelta(days=days), reason="property",
-        entries=[PriceEntry(item=item, match=match, up_to_mbps=ceiling, per="day",
-                            price={"USD": Decimal(cents) / 100})])
+        id=f"c{n}",
+        vendor="zenlayer",
+        valid_from=date(2026, 1, 1) + timedelta(days=days),
+        reason="property",
+        entries=[
+            PriceEntry(item=item, match=match, up_to_mbps=ceiling, per="day", price={"USD": Decimal(cents) / 100})
+        ],
+    )
 
 
 def history(ledger: LinkLedger, steps: list[tuple[int, str, int]], react: dict[int, list[PriceCorrection]]) -> None:
@@ -70,8 +85,10 @@ def history(ledger: LinkLedger, steps: list[tuple[int, str, int]], react: dict[i
         ledger.create_private_connect(name, f"{name}-PC", f"port:{name}-HKG", f"port:{name}-SIN", 100, START)
         ledger.complete_cross_connect(f"{name}-HKG", START + timedelta(hours=3))
         ledger.complete_cross_connect(f"{name}-SIN", START + timedelta(hours=5))
-    events = sorted([(s[0], 0, (n, *s)) for n, s in enumerate(steps)] + [(h, 1, c) for h, c in react.items()],
-                    key=lambda x: (x[0], x[1]))
+    events = sorted(
+        [(s[0], 0, (n, *s)) for n, s in enumerate(steps)] + [(h, 1, c) for h, c in react.items()],
+        key=lambda x: (x[0], x[1]),
+    )
     for hour, kind, what in events:
         at = START + timedelta(hours=6 + hour)
         if kind == 1:

@@ -27,13 +27,30 @@ PC_200M = "private_connect/sites=HKG~SIN/up_to_mbps=200"
 
 def correction(cid: str = "fix-200m", price: str = "12.00", valid_from: str = "2026-03-01") -> PriceCorrection:
     return PriceCorrection(
-        id=cid, vendor="zenlayer", valid_from=valid_from, reason="the 200M HKG~SIN price was 12.00 all along",
-        entries=[PriceEntry(item="private_connect", match={"sites": "HKG~SIN"}, up_to_mbps=200, per="day",
-                            price={"USD": Decimal(price)})])
+        id=cid,
+        vendor="zenlayer",
+        valid_from=valid_from,
+        reason="the 200M HKG~SIN price was 12.00 all along",
+        entries=[
+            PriceEntry(
+                item="private_connect",
+                match={"sites": "HKG~SIN"},
+                up_to_mbps=200,
+                per="day",
+                price={"USD": Decimal(price)},
+            )
+        ],
+    )
 
 
-def connected_account(ledger: LinkLedger, name: str, names: tuple[str, str, str], mbps: int = 200,
-                      balance: str = "5000.00", active: str = "2026-02-20T00:00") -> None:
+def connected_account(
+    ledger: LinkLedger,
+    name: str,
+    names: tuple[str, str, str],
+    mbps: int = 200,
+    balance: str = "5000.00",
+    active: str = "2026-02-20T00:00",
+) -> None:
     """`name`, opened and topped up on 1 February, with ports at HKG and SIN and a private
     connect between them (`names`: the two ports and the connect), billing from `active`."""
     hkg, sin, connect = names
@@ -95,8 +112,10 @@ def test_march_issued_then_corrected_in_april(ledger: LinkLedger):
     # The April invoice carries both adjustments, each naming its original line and the correction.
     ledger.advance_to(T("2026-05-01T01:00"))
     april = issued(ledger, "2026-04").document
-    assert [(a["invoice"], a["line_id"], a["old_amount"], a["new_amount"], a["difference"], a["correction"])
-            for a in april["adjustments"]] == [
+    assert [
+        (a["invoice"], a["line_id"], a["old_amount"], a["new_amount"], a["difference"], a["correction"])
+        for a in april["adjustments"]
+    ] == [
         ("INV-ACME-000002", pc_line["line_id"], "279.00", "372.00", "93.00", "fix-200m"),
         (None, "L002", "72.00", "96.00", "24.00", "fix-200m"),
     ]
@@ -126,9 +145,21 @@ def test_a_correction_twice_with_other_content_is_refused(ledger: LinkLedger):
 def test_a_correction_of_an_entry_no_book_prices_is_refused_and_writes_nothing(ledger: LinkLedger):
     acme_with_a_200m_connect(ledger)
     log = log_of(ledger)
-    bad = PriceCorrection(id="nope", vendor="zenlayer", valid_from="2026-03-01", reason="x", entries=[
-        PriceEntry(item="private_connect", match={"sites": "HKG~TYO"}, up_to_mbps=200, per="day",
-                   price={"USD": Decimal("1.00")})])
+    bad = PriceCorrection(
+        id="nope",
+        vendor="zenlayer",
+        valid_from="2026-03-01",
+        reason="x",
+        entries=[
+            PriceEntry(
+                item="private_connect",
+                match={"sites": "HKG~TYO"},
+                up_to_mbps=200,
+                per="day",
+                price={"USD": Decimal("1.00")},
+            )
+        ],
+    )
     with pytest.raises(PriceCorrectionError, match="not priced by any zenlayer price book"):
         ledger.record_correction(bad, "tests", T("2026-04-10T00:00"))
     assert log_of(ledger) == log
@@ -136,11 +167,21 @@ def test_a_correction_of_an_entry_no_book_prices_is_refused_and_writes_nothing(l
 
 def test_a_correction_of_a_lifecycle_policy_is_refused_as_out_of_scope():
     with pytest.raises(PriceCorrectionError, match="corrections of lifecycle policies .* are out of scope"):
-        PriceCorrection.from_mapping({"id": "p", "vendor": "zenlayer", "valid_from": "2026-03-01",
-                                      "negative_balance": {"protection_hours": 24}}, "fix.toml")
+        PriceCorrection.from_mapping(
+            {"id": "p", "vendor": "zenlayer", "valid_from": "2026-03-01", "negative_balance": {"protection_hours": 24}},
+            "fix.toml",
+        )
     with pytest.raises(RuleFileError, match="float"):
-        PriceCorrection.from_mapping({"id": "p", "vendor": "zenlayer", "valid_from": "2026-03-01", "reason": "r",
-                                      "entries": [{"item": "port", "per": "day", "price": {"USD": 1.5}}]}, "fix.toml")
+        PriceCorrection.from_mapping(
+            {
+                "id": "p",
+                "vendor": "zenlayer",
+                "valid_from": "2026-03-01",
+                "reason": "r",
+                "entries": [{"item": "port", "per": "day", "price": {"USD": 1.5}}],
+            },
+            "fix.toml",
+        )
 
 
 def test_a_debit_adjustment_below_zero_starts_the_protection_stage(ledger: LinkLedger):
@@ -152,8 +193,11 @@ def test_a_debit_adjustment_below_zero_starts_the_protection_stage(ledger: LinkL
     acct = ledger.account("ACME")
     assert acct.balance == Decimal("-8.00")
     assert acct.stage == "protection"
-    assert [type(e).__name__ for e in ledger.events_of(acct.id)][-3:] == ["PricesAdjusted", "BalanceExhausted",
-                                                                         "NoticeSent"]
+    assert [type(e).__name__ for e in ledger.events_of(acct.id)][-3:] == [
+        "PricesAdjusted",
+        "BalanceExhausted",
+        "NoticeSent",
+    ]
 
 
 def test_a_correction_reads_and_writes_only_the_accounts_that_used_the_corrected_price(ledger: LinkLedger):
@@ -216,17 +260,38 @@ def test_subscriptions_and_setup_fees_are_re_rated_too(ledger: LinkLedger):
     ledger.top_up("GLOBEX", "5000.00", None, T("2017-11-20T00:00"), kind="payment")
     ledger.create_physical_connection("GLOBEX", "PC-HK-1", "cn-hongkong", "1G", "HKBN", None, T("2017-11-20T06:00"))
     ledger.create_router_interface(
-        "GLOBEX", T("2017-11-20T06:30"), name="RI-HK-1", role="initiator", connection_type="physical",
-        initiator_region="cn-hongkong", receiver_region="cn-hongkong", spec="Large.1", months=2,
-        physical_connection="PC-HK-1")
+        "GLOBEX",
+        T("2017-11-20T06:30"),
+        name="RI-HK-1",
+        role="initiator",
+        connection_type="physical",
+        initiator_region="cn-hongkong",
+        receiver_region="cn-hongkong",
+        spec="Large.1",
+        months=2,
+        physical_connection="PC-HK-1",
+    )
     ledger.advance_to(T("2017-12-05T00:00"))
-    fix = PriceCorrection(id="ali-fix", vendor="alibaba", valid_from="2017-11-01", reason="list prices were wrong",
-                          entries=[
-        PriceEntry(item="setup_fee", match={"spec": "1G"}, per="once", price={"USD": Decimal("450")}),
-        PriceEntry(item="router_interface", per="month", price={"USD": Decimal("200")}, match={
-            "connection_type": "physical", "spec": "Large.1", "initiator_region": "cn-hongkong",
-            "receiver_region": "cn-hongkong"}),
-    ])
+    fix = PriceCorrection(
+        id="ali-fix",
+        vendor="alibaba",
+        valid_from="2017-11-01",
+        reason="list prices were wrong",
+        entries=[
+            PriceEntry(item="setup_fee", match={"spec": "1G"}, per="once", price={"USD": Decimal("450")}),
+            PriceEntry(
+                item="router_interface",
+                per="month",
+                price={"USD": Decimal("200")},
+                match={
+                    "connection_type": "physical",
+                    "spec": "Large.1",
+                    "initiator_region": "cn-hongkong",
+                    "receiver_region": "cn-hongkong",
+                },
+            ),
+        ],
+    )
     before = ledger.account("GLOBEX").balance
     ledger.record_correction(fix, "tests", T("2017-12-05T00:00"))
     ledger.apply_corrections()

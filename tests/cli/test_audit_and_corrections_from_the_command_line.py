@@ -54,13 +54,16 @@ def test_an_issued_invoice_as_at_any_later_time_is_byte_identical_to_the_issued_
     doc = json.loads(now)
     assert doc["status"] == "issued" and doc["number"] == "INV-ACME-000001"
     for at in ("2026-02-01T01:00Z", "2026-02-15T00:00Z", "2026-03-01T02:00Z"):
-        assert run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-01", "--json", "--as-at", at)[1] == now
+        assert (
+            run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-01", "--json", "--as-at", at)[1] == now
+        )
     assert run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-01", "--json", "--from-log")[1] == now
 
 
 def test_as_at_before_the_issue_shows_the_month_provisional_as_then_known(capsys, store: str):
-    code, out, err = run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-01", "--json",
-                         "--as-at", "2026-01-20T12:00Z")
+    code, out, err = run(
+        capsys, "--store", store, "invoice", "ACME", "--period", "2026-01", "--json", "--as-at", "2026-01-20T12:00Z"
+    )
     assert code == 0, err
     doc = json.loads(out)
     assert doc["status"] == "provisional" and doc["as_of"] <= "2026-01-20T12:00:00Z"
@@ -74,7 +77,9 @@ def test_as_at_before_the_issue_shows_the_month_provisional_as_then_known(capsys
 
 
 def test_as_at_before_the_account_was_opened_names_the_time(capsys, store: str):
-    code, _, err = run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-01", "--as-at", "2025-12-01T00:00Z")
+    code, _, err = run(
+        capsys, "--store", store, "invoice", "ACME", "--period", "2026-01", "--as-at", "2025-12-01T00:00Z"
+    )
     assert code == 2 and "there is no account named ACME at 2025-12-01T00:00:00+00:00" in err
 
 
@@ -106,10 +111,14 @@ def test_audit_of_an_issued_invoice_passes(capsys, store: str):
 def test_audit_shows_a_tampered_charge_line_by_line_and_exits_1(capsys, store: str):
     con = sqlite3.connect(store)
     with con:
-        rowid, state = con.execute("SELECT rowid, state FROM stored_events WHERE topic = 'linkledger.Account.Charged' "
-                                   "AND CAST(state AS TEXT) LIKE '%\"service_day\":\"2026-01-20\"%'").fetchone()
-        con.execute("UPDATE stored_events SET state = ? WHERE rowid = ?",
-                    (bytes(state).replace(b'"amount":"10.00"', b'"amount":"1.00"', 1), rowid))
+        rowid, state = con.execute(
+            "SELECT rowid, state FROM stored_events WHERE topic = 'linkledger.Account.Charged' "
+            'AND CAST(state AS TEXT) LIKE \'%"service_day":"2026-01-20"%\''
+        ).fetchone()
+        con.execute(
+            "UPDATE stored_events SET state = ? WHERE rowid = ?",
+            (bytes(state).replace(b'"amount":"10.00"', b'"amount":"1.00"', 1), rowid),
+        )
     con.close()
     code, out, _ = run(capsys, "--store", store, "audit", "INV-ACME-000001")
     assert code == 1
@@ -153,26 +162,46 @@ def test_a_correction_is_applied_once_and_the_views_and_feed_show_it(capsys, sto
     views = run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-03", "--json")[1]
     assert views == run(capsys, "--store", store, "invoice", "ACME", "--period", "2026-03", "--json", "--from-log")[1]
     [adjustment] = json.loads(views)["adjustments"]
-    assert (adjustment["invoice"], adjustment["line_id"], adjustment["difference"]) == ("INV-ACME-000001", "L006",
-                                                                                          "-4.50")
-    code, out, err = run(capsys, "--store", store, "feed", "tail", "invoices", "--state", str(Path(store).parent / "c.db"))
+    assert (adjustment["invoice"], adjustment["line_id"], adjustment["difference"]) == (
+        "INV-ACME-000001",
+        "L006",
+        "-4.50",
+    )
+    code, out, err = run(
+        capsys, "--store", store, "feed", "tail", "invoices", "--state", str(Path(store).parent / "c.db")
+    )
     assert code == 0, err
     assert "linkledger.Account.InvoiceIssued" in out and "linkledger.Account.PricesAdjusted" in out
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    ('id = "p"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\n[negative_balance]\nprotection_hours = 24\n',
-     "corrections of lifecycle policies (negative_balance) are out of scope"),
-    ('id = "f"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "HKG", '
-     'speed = "10G" }, per = "day", price = { USD = 7.5 } }]\n', "is a float"),
-    ('id = "n"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "TYO", '
-     'speed = "10G" }, per = "day", price = { USD = "7.50" } }]\n', "is not priced by any zenlayer price book"),
-    ('id = "m"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "HKG", '
-     'speed = "10G" }, per = "month", price = { USD = "7.50" } }]\n', "a correction keeps the unit"),
-    ("id = \n", "not valid TOML"),
-])
-def test_a_wrong_correction_file_is_refused_and_writes_nothing(capsys, store: str, tmp_path: Path, content: str,
-                                                                 message: str):
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            'id = "p"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\n[negative_balance]\nprotection_hours = 24\n',
+            "corrections of lifecycle policies (negative_balance) are out of scope",
+        ),
+        (
+            'id = "f"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "HKG", '
+            'speed = "10G" }, per = "day", price = { USD = 7.5 } }]\n',
+            "is a float",
+        ),
+        (
+            'id = "n"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "TYO", '
+            'speed = "10G" }, per = "day", price = { USD = "7.50" } }]\n',
+            "is not priced by any zenlayer price book",
+        ),
+        (
+            'id = "m"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "HKG", '
+            'speed = "10G" }, per = "month", price = { USD = "7.50" } }]\n',
+            "a correction keeps the unit",
+        ),
+        ("id = \n", "not valid TOML"),
+    ],
+)
+def test_a_wrong_correction_file_is_refused_and_writes_nothing(
+    capsys, store: str, tmp_path: Path, content: str, message: str
+):
     path = tmp_path / "fix.toml"
     path.write_text(content)
     before = dump(store)

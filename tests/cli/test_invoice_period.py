@@ -26,8 +26,6 @@ SCENARIO = """@prices {prices}
 """
 
 
-
-
 @pytest.fixture
 def store(tmp_path: Path, capsys) -> str:
     """A store settled up to 2026-04-15T00:00Z."""
@@ -103,10 +101,13 @@ def test_the_views_and_the_log_explain_an_empty_month_alike(capsys, store: str):
 
 def test_an_empty_month_is_not_called_no_charges_before_its_last_day_is_deducted(capsys, tmp_path: Path):
     scenario = tmp_path / "s.txt"
-    scenario.write_text(SCENARIO.format(prices=PRICES).replace(
-        "2026-03-10T08:00Z order_port ACME HKG-1 site=HKG speed=10G\n2026-03-10T09:00Z complete_cross_connect HKG-1\n"
-        "2026-04-15T00:00Z advance\n",
-        "2026-03-31T08:00Z order_port ACME HKG-1 site=HKG speed=10G\n2026-03-31T09:00Z complete_cross_connect HKG-1\n"))
+    scenario.write_text(
+        SCENARIO.format(prices=PRICES).replace(
+            "2026-03-10T08:00Z order_port ACME HKG-1 site=HKG speed=10G\n2026-03-10T09:00Z complete_cross_connect HKG-1\n"
+            "2026-04-15T00:00Z advance\n",
+            "2026-03-31T08:00Z order_port ACME HKG-1 site=HKG speed=10G\n2026-03-31T09:00Z complete_cross_connect HKG-1\n",
+        )
+    )
     store = str(tmp_path / "ledger.db")
     assert run(capsys, "--store", store, "run", str(scenario))[0] == 0
     # 00:30 on 1 April: March is over on the clock, but 31 March is deducted at 01:00.

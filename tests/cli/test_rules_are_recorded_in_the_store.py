@@ -41,8 +41,6 @@ def no_rule_files_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("LINKLEDGER_POLICIES", raising=False)
 
 
-
-
 def head(store: str) -> int | None:
     with open_ledger(store) as ledger:
         return ledger.recorder.max_notification_id()
@@ -109,15 +107,20 @@ def test_first_run_records_shipped_and_given_rule_files_at_the_first_line_time(c
     rows = rules_json(capsys, store, tmp_path)
 
     given = (tmp_path / "s" / "prices.toml").resolve()
-    expected = [("price book", b, src) for b, src in load_price_book_files([given])] + \
-               [("policy", p, src) for p, src in load_policy_files([])]
+    expected = [("price book", b, src) for b, src in load_price_book_files([given])] + [
+        ("policy", p, src) for p, src in load_policy_files([])
+    ]
     assert sorted((r["kind"], r["version"]) for r in rows) == sorted((k, r.version) for k, r, _ in expected)
     by_version = {r["version"]: r for r in rows}
     for kind, rules, source in expected:
         row = by_version[rules.version]
         assert row == {
-            "kind": kind, "vendor": rules.vendor, "version": rules.version,
-            "effective_on": rules.effective_on.isoformat(), "digest": digest(rules), "source": source,
+            "kind": kind,
+            "vendor": rules.vendor,
+            "version": rules.version,
+            "effective_on": rules.effective_on.isoformat(),
+            "digest": digest(rules),
+            "source": source,
             "recorded_at": "2026-01-01T00:00:00+00:00",  # the ledger time of the scenario's first line
         }
         assert re.fullmatch(r"sha256:[0-9a-f]{64}", row["digest"])
@@ -192,8 +195,10 @@ def test_later_rule_files_given_by_option_or_environment_are_recorded_and_priced
 
 def changed_prices(path: Path) -> Path:
     text = ZEN_PRICES.read_text()
-    changed = text.replace('speed = "10G" }, per = "day", price = { USD = "10.00" }',
-                           'speed = "10G" }, per = "day", price = { USD = "11.00" }')
+    changed = text.replace(
+        'speed = "10G" }, per = "day", price = { USD = "10.00" }',
+        'speed = "10G" }, per = "day", price = { USD = "11.00" }',
+    )
     assert changed != text and f'version = "{ZEN_VERSION}"' in changed
     path.write_text(changed)
     return path
@@ -277,8 +282,19 @@ def test_the_same_rule_content_again_records_nothing(capsys, tmp_path: Path, sto
     shutil.copy(ZEN_POLICY, policy_copy)
 
     # Advancing to where the ledger already is: nothing is due, so any write would be the rules'.
-    code, _, err = run(capsys, *where(store, tmp_path), "advance", "--to", "2026-01-02T00:00Z",
-                       "--prices", str(same), "--prices", str(reformatted), "--policies", str(policy_copy))
+    code, _, err = run(
+        capsys,
+        *where(store, tmp_path),
+        "advance",
+        "--to",
+        "2026-01-02T00:00Z",
+        "--prices",
+        str(same),
+        "--prices",
+        str(reformatted),
+        "--policies",
+        str(policy_copy),
+    )
     assert code == 0, err
     assert head(store) == head_before
     assert rules_json(capsys, store, tmp_path) == rules_before

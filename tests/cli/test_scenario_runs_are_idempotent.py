@@ -29,15 +29,17 @@ def test_the_same_scenario_run_twice_writes_nothing_the_second_time(capsys, tmp_
     assert code == 0, err
     assert f"applied 20 line(s) of {ZEN}; every account settled up to 2026-02-28T00:00:00+00:00" in out
     first = head(store)
-    invoices = [run(capsys, *where, "invoice", "ACME", "--period", p, "--json", "--from-log")[1]
-                for p in ("2026-01", "2026-02")]
+    invoices = [
+        run(capsys, *where, "invoice", "ACME", "--period", p, "--json", "--from-log")[1] for p in ("2026-01", "2026-02")
+    ]
 
     code, out, err = run(capsys, *where, "run", str(ZEN))
     assert code == 0, err
     assert f"applied 0 line(s) of {ZEN}, 20 applied before (skipped)" in out
     assert head(store) == first
-    assert [run(capsys, *where, "invoice", "ACME", "--period", p, "--json", "--from-log")[1]
-            for p in ("2026-01", "2026-02")] == invoices
+    assert [
+        run(capsys, *where, "invoice", "ACME", "--period", p, "--json", "--from-log")[1] for p in ("2026-01", "2026-02")
+    ] == invoices
 
 
 def test_a_copy_of_the_scenario_under_the_same_name_is_the_same_commands(capsys, tmp_path: Path):
@@ -74,8 +76,11 @@ def test_the_two_year_example_bills_1200_for_june_2027(capsys, tmp_path: Path, t
     june = json.loads(invoice_json(capsys, store, "2027-06"))
     # 30 days x (10.00 + 10.00 for the two ports + 20.00 for the 500M connect).
     assert june["total"] == "1200.00"
-    assert {(line["resource"], line["amount"]) for line in june["lines"]} == \
-        {("HKG-1", "300.00"), ("SIN-1", "300.00"), ("PC-1", "600.00")}
+    assert {(line["resource"], line["amount"]) for line in june["lines"]} == {
+        ("HKG-1", "300.00"),
+        ("SIN-1", "300.00"),
+        ("PC-1", "600.00"),
+    }
 
 
 # Lines 5-8 of two_years.txt (counting from 1) share the time 2026-01-01T09:00Z: cut the
@@ -119,12 +124,14 @@ def test_a_grown_scenario_file_resumed_equals_one_run_of_the_whole_file(
 def test_a_line_with_an_id_already_applied_is_skipped_whatever_its_text(capsys, tmp_path: Path):
     prices = EXAMPLES / "zenlayer" / "prices.toml"
     scenario = tmp_path / "pay.txt"
-    scenario.write_text(f"@prices {prices}\n"
-                        "2026-01-01T00:00Z open_account ACME vendor=zenlayer\n"
-                        "2026-01-01T00:00Z top_up ACME amount=10.00 id=invoice-4711\n"
-                        "2026-01-02T00:00Z top_up ACME amount=10.00 id=invoice-4711\n"
-                        "2026-01-03T00:00Z top_up ACME amount=99.00 id=invoice-4711\n"
-                        "2026-01-03T00:00Z top_up ACME amount=1.00 id=invoice-4712\n")
+    scenario.write_text(
+        f"@prices {prices}\n"
+        "2026-01-01T00:00Z open_account ACME vendor=zenlayer\n"
+        "2026-01-01T00:00Z top_up ACME amount=10.00 id=invoice-4711\n"
+        "2026-01-02T00:00Z top_up ACME amount=10.00 id=invoice-4711\n"
+        "2026-01-03T00:00Z top_up ACME amount=99.00 id=invoice-4711\n"
+        "2026-01-03T00:00Z top_up ACME amount=1.00 id=invoice-4712\n"
+    )
     store = str(tmp_path / "s.db")
     code, out, err = run(capsys, "--store", store, "run", str(scenario))
     assert code == 0, err

@@ -17,8 +17,6 @@ ZEN = EXAMPLES / "zenlayer" / "scenario.txt"
 ALI = EXAMPLES / "alibaba" / "scenario.txt"
 
 
-
-
 def head(store: str) -> int | None:
     with open_ledger(store) as ledger:
         return ledger.recorder.max_notification_id()
@@ -26,14 +24,18 @@ def head(store: str) -> int | None:
 
 def invoices_json(capsys, store: str, account: str, periods: list[str], views: str | None = None) -> str:
     where = ["--views", views] if views else []
-    return "".join(run(capsys, "--store", store, *where, "invoice", account, "--period", p, "--json")[1]
-                   for p in periods)
+    return "".join(
+        run(capsys, "--store", store, *where, "invoice", account, "--period", p, "--json")[1] for p in periods
+    )
 
 
-@pytest.mark.parametrize(("scenario", "account", "periods"), [
-    (ZEN, "ACME", ["2026-01", "2026-02"]),
-    (ALI, "GLOBEX", ["2017-11", "2017-12", "2018-01", "2018-02"]),
-])
+@pytest.mark.parametrize(
+    ("scenario", "account", "periods"),
+    [
+        (ZEN, "ACME", ["2026-01", "2026-02"]),
+        (ALI, "GLOBEX", ["2017-11", "2017-12", "2018-01", "2018-02"]),
+    ],
+)
 def test_same_scenario_into_two_fresh_stores_gives_byte_identical_invoices(
     capsys, tmp_path: Path, postgres_store: str, scenario: Path, account: str, periods: list[str]
 ):
@@ -58,17 +60,22 @@ def test_run_until_then_resume_equals_one_full_run(capsys, tmp_path: Path):
     assert run(capsys, "--store", parts, "run", str(ZEN), "--until", "2026-01-12T00:00Z", "--resume")[0] == 0
     assert head(parts) == before
     assert run(capsys, "--store", parts, "run", str(ZEN), "--resume")[0] == 0
-    assert invoices_json(capsys, whole, "ACME", ["2026-01", "2026-02"]) == \
-        invoices_json(capsys, parts, "ACME", ["2026-01", "2026-02"])
+    assert invoices_json(capsys, whole, "ACME", ["2026-01", "2026-02"]) == invoices_json(
+        capsys, parts, "ACME", ["2026-01", "2026-02"]
+    )
 
 
-GOOD = "@prices {prices}\n" + ACME_TWO_ACTIVE_PORTS + """2026-01-02T00:00Z create_private_connect ACME PC-1 a=port:HKG-1 z=port:SIN-1 bandwidth=500M
+GOOD = (
+    "@prices {prices}\n"
+    + ACME_TWO_ACTIVE_PORTS
+    + """2026-01-02T00:00Z create_private_connect ACME PC-1 a=port:HKG-1 z=port:SIN-1 bandwidth=500M
 2026-01-03T00:00Z create_private_connect ACME PC-AWS a=port:HKG-1 z=aws:HC-1@AWS-ap-east-1 bandwidth=80M
 2026-01-04T00:00Z cut_bandwidth PC-1 to=400M
 2026-01-04T01:00Z cut_bandwidth PC-1 to=300M
 2026-01-04T02:00Z cut_bandwidth PC-1 to=200M
 2026-01-05T00:00Z delete_private_connect PC-AWS
 """
+)
 
 # (bad line, expected words, what a refusal leaves behind):
 #   "checked"  - the line is refused and writes nothing at all (no due rule, no clock move):
@@ -82,8 +89,7 @@ BAD_LINES = [
     ("2026-01-10T00:00Z raise_bandwidth NOTHING to=1G", "[resources] there is no port, connect", "checked"),
     ("2026-01-10T00:00Z top_up ACME amount=-5", "must be a positive amount", "checked"),
     ("2026-01-10T00:00Z cut_bandwidth PC-1 to=100M", "[at most 3 bandwidth cuts per calendar month]", "checked"),
-    ("2026-01-10T00:00Z recover_private_connect PC-AWS", "[deleted private connect is retained for 2 days]",
-     "checked"),
+    ("2026-01-10T00:00Z recover_private_connect PC-AWS", "[deleted private connect is retained for 2 days]", "checked"),
     ("2026-01-10T00:00Z raise_bandwidth PC-AWS to=200M", "[released is final]", "checked"),
     ("2026-01-10T00:00Z top_up ACME amount=1.001", "more decimals than USD allows", "checked"),
     ("2025-12-31T00:00Z top_up ACME amount=1", "[time is data]", "file"),
@@ -111,8 +117,10 @@ def test_bad_scenario_line_is_refused_naming_rule_and_line_and_writes_nothing(
 def test_raise_past_hosted_tier_is_refused_in_a_scenario(capsys, tmp_path: Path):
     prices = EXAMPLES / "zenlayer" / "prices.toml"
     f = tmp_path / "s.txt"
-    f.write_text(GOOD.format(prices=prices).replace("2026-01-05T00:00Z delete_private_connect PC-AWS\n", "")
-                 + "2026-01-06T00:00Z raise_bandwidth PC-AWS to=200M\n")
+    f.write_text(
+        GOOD.format(prices=prices).replace("2026-01-05T00:00Z delete_private_connect PC-AWS\n", "")
+        + "2026-01-06T00:00Z raise_bandwidth PC-AWS to=200M\n"
+    )
     code, _, err = run(capsys, "--store", str(tmp_path / "s.db"), "run", str(f))
     assert code == 2
     assert "[AWS hosted connection capacity is fixed]" in err and "100M" in err
@@ -138,8 +146,14 @@ def test_unknown_queries_fail_with_a_clear_message(capsys, tmp_path: Path):
 
 def test_demo_runs_both_examples_from_the_console_command(tmp_path: Path):
     exe = Path(sys.executable).with_name("linkledger")
-    done = subprocess.run([str(exe), "demo", "--workdir", str(tmp_path)], capture_output=True, text=True, check=False,
-                          cwd=EXAMPLES.parent, timeout=300)
+    done = subprocess.run(
+        [str(exe), "demo", "--workdir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=EXAMPLES.parent,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "Invoice ACME 2026-01" in done.stdout and "Invoice GLOBEX 2017-12" in done.stdout
     assert "recycled" in done.stdout and "financial_locked" in done.stdout

@@ -33,8 +33,9 @@ def test_a_store_written_before_the_package_move_reads_audits_and_bills_as_a_fre
     assert run(capsys, "--store", str(fresh), "run", str(ZEN), "--no-project")[0] == 0
     for store in (old, fresh):  # one more month of settlement on both
         assert run(capsys, "--store", str(store), "advance", "--to", "2026-04-02T00:00Z", "--no-project")[0] == 0
-    invoices = [run(capsys, "--store", str(s), "invoice", "ACME", "--period", "2026-03", "--from-log")
-                for s in (old, fresh)]
+    invoices = [
+        run(capsys, "--store", str(s), "invoice", "ACME", "--period", "2026-03", "--from-log") for s in (old, fresh)
+    ]
     assert invoices[0][0] == 0
     assert invoices[0][1] == invoices[1][1]
     assert "TOTAL" in invoices[0][1]

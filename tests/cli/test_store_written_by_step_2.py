@@ -18,8 +18,6 @@ ZEN = EXAMPLES / "zenlayer" / "scenario.txt"
 NAMES_THE_RELEASE = "linkledger 0.1 (step 2: store format 1"
 
 
-
-
 @pytest.fixture
 def step2_store(tmp_path: Path) -> Path:
     copy = tmp_path / "step2.db"
@@ -77,19 +75,29 @@ def postgres_state(store: str) -> tuple[list[str], int, int]:
     """The tables of the store's schema, how many events it holds and the last id."""
     schema = store.split("schema=")[1]
     with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name", (schema,))]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = %s ORDER BY table_name",
+                (schema,),
+            )
+        ]
         count, last = conn.execute(
-            f'SELECT count(*), coalesce(max(notification_id), 0) FROM "{schema}".linkledger_events').fetchone()
+            f'SELECT count(*), coalesce(max(notification_id), 0) FROM "{schema}".linkledger_events'
+        ).fetchone()
     return tables, count, last
 
 
-@pytest.mark.parametrize("argv", [
-    ["run", str(ZEN)],
-    ["advance", "--to", "2026-03-01T00:00Z"],
-    ["invoice", "ACME", "--period", "2026-01", "--from-log"],
-    ["status"],
-], ids=["run", "advance", "invoice --from-log", "status"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", str(ZEN)],
+        ["advance", "--to", "2026-03-01T00:00Z"],
+        ["invoice", "ACME", "--period", "2026-01", "--from-log"],
+        ["status"],
+    ],
+    ids=["run", "advance", "invoice --from-log", "status"],
+)
 def test_a_postgres_store_without_a_format_as_step_2_left_it_is_refused_and_nothing_is_written(
     capsys, postgres_store: str, tmp_path: Path, argv: list[str]
 ):

@@ -28,8 +28,7 @@ COMMANDS = [
 
 
 @pytest.mark.parametrize("argv", COMMANDS, ids=[" ".join(a[:2]) for a in COMMANDS])
-def test_a_step_3_store_is_refused_naming_its_release_and_nothing_is_written(capsys, tmp_path: Path,
-                                                                             argv: list[str]):
+def test_a_step_3_store_is_refused_naming_its_release_and_nothing_is_written(capsys, tmp_path: Path, argv: list[str]):
     store = tmp_path / "step3.db"
     shutil.copy(STEP3_FIXTURE, store)
     before = store.read_bytes()

@@ -26,8 +26,6 @@ LATER = """2026-01-02T00:00Z create_private_connect ACME PC-1 a=port:HKG-1 z=por
 REFUSED = "2026-01-10T00:00Z top_up NOBODY amount=10\n"
 
 
-
-
 def head(store: str) -> int | None:
     with open_ledger(store) as ledger:
         return ledger.recorder.max_notification_id()
@@ -110,8 +108,11 @@ def test_views_after_a_refused_line_equal_those_of_the_same_run_without_it(capsy
         folder.mkdir()
         (folder / "s.txt").write_text(text.format(prices=PRICES))
         assert run(capsys, "--store", str(folder / "ledger.db"), "run", str(folder / "s.txt"))[0] == exit_code
-    for command in (["invoice", "ACME", "--period", "2026-01", "--json"], ["balance", "ACME", "--json"],
-                    ["timeline", "PC-1", "--json"]):
+    for command in (
+        ["invoice", "ACME", "--period", "2026-01", "--json"],
+        ["balance", "ACME", "--json"],
+        ["timeline", "PC-1", "--json"],
+    ):
         code, out, err = run(capsys, "--store", str(refused / "ledger.db"), *command)
         assert code == 0, err
         assert out == run(capsys, "--store", str(twin / "ledger.db"), *command)[1]

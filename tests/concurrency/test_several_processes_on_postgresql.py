@@ -47,8 +47,10 @@ def run_processes(jobs: list[tuple[Callable[..., Any], tuple[Any, ...]]]) -> lis
     """Run each (target, args) in a process of its own; return their results in order,
     or fail with the traceback of every process that raised."""
     results = CTX.Queue()
-    procs = [CTX.Process(target=_child, args=(i, results, target, args), daemon=True)
-             for i, (target, args) in enumerate(jobs)]
+    procs = [
+        CTX.Process(target=_child, args=(i, results, target, args), daemon=True)
+        for i, (target, args) in enumerate(jobs)
+    ]
     for p in procs:
         p.start()
     got: dict[int, tuple[bool, Any]] = {}
@@ -93,8 +95,10 @@ def store_of(ledger: LinkLedger) -> str:
     env = ledger.env
     if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
         return env["SQLITE_DBNAME"]
-    return (f"postgresql://{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/"
-            f"{env['POSTGRES_DBNAME']}?schema={env['POSTGRES_SCHEMA']}")
+    return (
+        f"postgresql://{env['POSTGRES_USER']}@{env['POSTGRES_HOST']}:{env['POSTGRES_PORT']}/"
+        f"{env['POSTGRES_DBNAME']}?schema={env['POSTGRES_SCHEMA']}"
+    )
 
 
 def named(ledger: LinkLedger, account: str, event: str) -> list[Any]:
@@ -163,8 +167,9 @@ def _own_accounts(store: str, start: Any, worker: int, accounts: int, top_ups: i
             with_port(ledger, f"W{worker}-A{a}", f"W{worker}-P{a}", "100.00", first)
         for j in range(1, top_ups + 1):
             for a in range(accounts):
-                ledger.top_up(f"W{worker}-A{a}", "1.00", None, first + timedelta(hours=j),
-                              command_id=f"w{worker}-{a}-{j}")
+                ledger.top_up(
+                    f"W{worker}-A{a}", "1.00", None, first + timedelta(hours=j), command_id=f"w{worker}-{a}-{j}"
+                )
     finally:
         ledger.close()
 
@@ -257,8 +262,9 @@ def test_concurrent_commands_on_one_account_lose_no_update(any_ledger: LinkLedge
     processes, rounds = 4, 25
     with_port(any_ledger, "ACME", "HKG-1", "100.00", T0)
     round_start = CTX.Barrier(processes)
-    run_processes([(_top_ups_in_rounds, (store_of(any_ledger), round_start, "ACME", w, rounds))
-                   for w in range(processes)])
+    run_processes(
+        [(_top_ups_in_rounds, (store_of(any_ledger), round_start, "ACME", w, rounds)) for w in range(processes)]
+    )
     # The last round is at T0 + 144 h (7 January, 00:00): 1-5 January are deducted, each once.
     charged = daily_charge_days(any_ledger, "ACME")
     assert charged == Counter(days(D("2026-01-01"), D("2026-01-05")))
@@ -329,8 +335,10 @@ def test_a_follower_sees_every_event_from_concurrent_writers(pg_ledger: LinkLedg
         pg_ledger.open_account(f"W{w}", "zenlayer", "USD", T0)
     start, finish = CTX.Barrier(writers + 1), CTX.Barrier(writers + 1)
     store = store_of(pg_ledger)
-    seen, *_ = run_processes([(_follow, (store, start, finish))]
-                             + [(_write, (store, start, finish, f"W{w}", top_ups)) for w in range(writers)])
+    seen, *_ = run_processes(
+        [(_follow, (store, start, finish))]
+        + [(_write, (store, start, finish, f"W{w}", top_ups)) for w in range(writers)]
+    )
     stored = [n.id for n in pg_ledger.recorder.select_notifications(None, 10**7)]
     assert len(stored) >= writers * top_ups
     missed = sorted(set(stored) - set(seen))
@@ -347,7 +355,8 @@ def _run_scenario(store: str, scenario: str) -> int:
 
 @pytest.mark.parametrize("store_kind", ["postgres", "sqlite"])
 def test_the_same_scenario_run_by_several_processes_at_once_applies_each_line_once(
-        request: pytest.FixtureRequest, tmp_path, store_kind: str) -> None:
+    request: pytest.FixtureRequest, tmp_path, store_kind: str
+) -> None:
     store = request.getfixturevalue("postgres_store") if store_kind == "postgres" else str(tmp_path / "s.db")
     scenario = str(EXAMPLES / "zenlayer" / "scenario.txt")
     codes = run_processes([(_run_scenario, (store, scenario)) for _ in range(3)])
@@ -355,10 +364,14 @@ def test_the_same_scenario_run_by_several_processes_at_once_applies_each_line_on
     alone = str(tmp_path / "alone.db")
     assert _run_scenario(alone, scenario) == 0
     with open_ledger(store) as together, open_ledger(alone) as single:
+
         def history(ledger: LinkLedger) -> list[tuple[str, int, dict[str, Any]]]:
             acct = ledger.account("ACME")
             ids = [acct.id, *(r.resource_id for r in acct.resources)]
-            return [(type(e).__name__, e.originator_version, e.model_dump(mode="json", exclude={"timestamp"}))
-                    for i in ids for e in ledger.events_of(i)]
+            return [
+                (type(e).__name__, e.originator_version, e.model_dump(mode="json", exclude={"timestamp"}))
+                for i in ids
+                for e in ledger.events_of(i)
+            ]
 
         assert history(together) == history(single)

@@ -40,15 +40,25 @@ def book(version: str, effective_on: str, *entries: dict[str, Any]) -> PriceBook
 
 
 BASE = book(
-    "base-2026-01-01", "2026-01-01",
-    pc(50, "3.00"), pc(100, "5.00"), pc(200, "9.00"), pc(500, "20.00"),
-    port("HKG", "10.00"), port("SIN", "10.00"),
+    "base-2026-01-01",
+    "2026-01-01",
+    pc(50, "3.00"),
+    pc(100, "5.00"),
+    pc(200, "9.00"),
+    pc(500, "20.00"),
+    port("HKG", "10.00"),
+    port("SIN", "10.00"),
 )
 ONLY_200M = book("only-200m-2026-02-01", "2026-02-01", pc(200, "8.00"))
 
 
-def price(catalog: PriceCatalog, mbps: int | None, on: str = "2026-02-10", match: dict[str, str] = HKG_SIN,
-          item: str = "private_connect") -> tuple[Decimal, str, str]:
+def price(
+    catalog: PriceCatalog,
+    mbps: int | None,
+    on: str = "2026-02-10",
+    match: dict[str, str] = HKG_SIN,
+    item: str = "private_connect",
+) -> tuple[Decimal, str, str]:
     q = catalog.quote("zenlayer", item, match, date.fromisoformat(on), "USD", mbps=mbps)
     return q.unit_price, q.price_ref, q.entry
 
@@ -65,7 +75,9 @@ def test_a_later_book_with_one_tier_reprices_only_that_tier():
     assert price(catalog, 300) == (Decimal("20.00"), "base-2026-01-01", "private_connect/sites=HKG~SIN/up_to_mbps=500")
     # Before the later book is in force, nothing changes.
     assert price(catalog, 200, on="2026-01-31") == (
-        Decimal("9.00"), "base-2026-01-01", "private_connect/sites=HKG~SIN/up_to_mbps=200"
+        Decimal("9.00"),
+        "base-2026-01-01",
+        "private_connect/sites=HKG~SIN/up_to_mbps=200",
     )
 
 
@@ -107,9 +119,11 @@ def test_a_flat_price_is_one_more_entry_of_the_table():
 def test_a_later_book_reprices_only_the_items_and_matches_it_carries():
     catalog = PriceCatalog([BASE, book("hkg-port", "2026-02-01", port("HKG", "12.00"))])
     assert price(catalog, None, match={"site": "HKG", "speed": "10G"}, item="port")[:2] == (
-        Decimal("12.00"), "hkg-port"
+        Decimal("12.00"),
+        "hkg-port",
     )
     assert price(catalog, None, match={"site": "SIN", "speed": "10G"}, item="port")[:2] == (
-        Decimal("10.00"), "base-2026-01-01"
+        Decimal("10.00"),
+        "base-2026-01-01",
     )
     assert price(catalog, 200)[:2] == (Decimal("9.00"), "base-2026-01-01")

@@ -91,16 +91,25 @@ def test_broken_policy_lists_every_problem(tmp_path: Path):
     problems = refused.value.problems
     assert len(problems) == 4
     text = "\n".join(problems)
-    for where in ("billing.deduct_at_hour", "bandwidth.max_cuts_per_month", "negative_balance.notify_roles",
-                  "aws_hosted_connection"):
+    for where in (
+        "billing.deduct_at_hour",
+        "bandwidth.max_cuts_per_month",
+        "negative_balance.notify_roles",
+        "aws_hosted_connection",
+    ):
         assert where in text
 
 
 def test_later_policy_file_changes_the_ladder_from_its_effective_date(tmp_path: Path):
     # Some Zenlayer products give 24 hours of protection: a new file, not an edit.
     f = tmp_path / "zenlayer-2026.toml"
-    f.write_text(BROKEN_POLICY.replace("broken-policy", "zenlayer-24h").replace("25", "1").replace("-1", "3")
-                 .replace("notify_roles = []", 'notify_roles = ["Finance"]').replace("[100, 50]", "[50, 100]"))
+    f.write_text(
+        BROKEN_POLICY.replace("broken-policy", "zenlayer-24h")
+        .replace("25", "1")
+        .replace("-1", "3")
+        .replace("notify_roles = []", 'notify_roles = ["Finance"]')
+        .replace("[100, 50]", "[50, 100]")
+    )
     rules = load_rule_book(policies=[f])
     assert rules.policies.zenlayer_on(date(2025, 12, 31)).negative_balance.protection_hours == 48
     assert rules.policies.zenlayer_on(date(2026, 1, 1)).negative_balance.protection_hours == 24

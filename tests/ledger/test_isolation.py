@@ -17,10 +17,16 @@ from tests.builders import T, daily_lines, two_active_ports, zenlayer_account
 from tests.conftest import EXAMPLES
 from tests.ledger.test_the_account_is_the_unit import billed_account
 
-FRA = PriceBook.from_mapping({
-    "vendor": "zenlayer", "version": "test-fra-2026-01-01", "effective_on": date(2026, 1, 1), "currencies": ["USD"],
-    "entries": [{"item": "port", "match": {"site": "FRA", "speed": "10G"}, "per": "day", "price": {"USD": "7.00"}}],
-}, "fra.toml")
+FRA = PriceBook.from_mapping(
+    {
+        "vendor": "zenlayer",
+        "version": "test-fra-2026-01-01",
+        "effective_on": date(2026, 1, 1),
+        "currencies": ["USD"],
+        "entries": [{"item": "port", "match": {"site": "FRA", "speed": "10G"}, "per": "day", "price": {"USD": "7.00"}}],
+    },
+    "fra.toml",
+)
 
 
 def port_priced_by_rules_the_store_never_held(ledger, account: str, port: str) -> None:
@@ -51,9 +57,11 @@ def test_a_due_rule_that_cannot_run_stops_only_its_account(ledger):
 def test_status_names_the_stuck_account_and_the_exit_code_says_something_was_left_undone(capsys, tmp_path):
     store = str(tmp_path / "s.db")
     scenario = tmp_path / "s.txt"
-    scenario.write_text(f"@prices {EXAMPLES / 'zenlayer' / 'prices.toml'}\n"
-                        "2026-01-01T00:00Z open_account A vendor=zenlayer\n"
-                        "2026-01-01T00:00Z open_account B vendor=zenlayer\n")
+    scenario.write_text(
+        f"@prices {EXAMPLES / 'zenlayer' / 'prices.toml'}\n"
+        "2026-01-01T00:00Z open_account A vendor=zenlayer\n"
+        "2026-01-01T00:00Z open_account B vendor=zenlayer\n"
+    )
     assert main(["--store", store, "run", str(scenario)]) == 0
     from linkledger.infrastructure.bootstrap import open_ledger
 
@@ -68,9 +76,11 @@ def test_status_names_the_stuck_account_and_the_exit_code_says_something_was_lef
     assert "UNDONE: account B" in out and "2026-01-02T01:00" in out
     # The missing price arrives: the account is settled and nothing is left undone.
     fra = tmp_path / "fra.toml"
-    fra.write_text('vendor = "zenlayer"\nversion = "test-fra-2026-01-01"\neffective_on = 2026-01-01\n'
-                   'currencies = ["USD"]\nentries = [{ item = "port", match = { site = "FRA", speed = "10G" }, '
-                   'per = "day", price = { USD = "7.00" } }]\n')
+    fra.write_text(
+        'vendor = "zenlayer"\nversion = "test-fra-2026-01-01"\neffective_on = 2026-01-01\n'
+        'currencies = ["USD"]\nentries = [{ item = "port", match = { site = "FRA", speed = "10G" }, '
+        'per = "day", price = { USD = "7.00" } }]\n'
+    )
     assert main(["--store", store, "advance", "--to", "2026-01-05T00:00Z", "--prices", str(fra)]) == 0
     assert main(["--store", store, "status"]) == 0
     with open_ledger(store) as ledger:
@@ -102,5 +112,6 @@ def test_a_hosted_connection_of_an_unpriced_capacity_is_refused_at_the_order(led
     zenlayer_account(ledger)
     two_active_ports(ledger)
     with pytest.raises(PriceNotFoundError, match="aws_hosted_connection/capacity=300M"):
-        ledger.create_private_connect("ACME", "PC-1", "port:HKG-1", "aws:HC-1@AWS-ap-east-1", 250,
-                                      T("2026-01-02T00:00"))
+        ledger.create_private_connect(
+            "ACME", "PC-1", "port:HKG-1", "aws:HC-1@AWS-ap-east-1", 250, T("2026-01-02T00:00")
+        )

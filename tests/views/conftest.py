@@ -26,7 +26,7 @@ def unlink_prefix(url: str, prefix: str) -> None:
     r = redis.Redis.from_url(url)
     keys = list(r.scan_iter(match=f"{prefix}:*", count=1000))
     for i in range(0, len(keys), 1000):
-        r.unlink(*keys[i:i + 1000])
+        r.unlink(*keys[i : i + 1000])
     r.close()
 
 
@@ -66,8 +66,9 @@ def ledger_with(store: str, *scenarios: str) -> LinkLedger:
     'alibaba/scenario.txt', 2017, before 'zenlayer/scenario.txt', 2026: time only moves on)."""
     parsed = [parse_scenario(EXAMPLES / name) for name in scenarios]
     ledger = open_ledger(store)
-    record_rule_files(ledger, [p for s in parsed for p in s.prices], [p for s in parsed for p in s.policies],
-                      parsed[0].lines[0].at)
+    record_rule_files(
+        ledger, [p for s in parsed for p in s.prices], [p for s in parsed for p in s.policies], parsed[0].lines[0].at
+    )
     for scenario in parsed:
         run_scenario(ledger, scenario)
     return ledger

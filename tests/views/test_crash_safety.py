@@ -111,8 +111,11 @@ def served_checkpoint(store: ViewStore) -> int:
 
 def project(log: EventLog, views: str, page_size: int) -> subprocess.Popen:
     store = log.ledger.env.get("SQLITE_DBNAME", None)
-    return subprocess.Popen([LINKLEDGER, "--store", str(store), "--views", views, "project", "-q",
-                             "--page-size", str(page_size)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [LINKLEDGER, "--store", str(store), "--views", views, "project", "-q", "--page-size", str(page_size)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def test_sigkill_at_random_points_never_loses_or_doubles_a_change(fleet_log: EventLog, views_location: str):
@@ -146,9 +149,11 @@ def free_port() -> int:
 
 def start_redis(port: int, folder: Path, aof: bool = True) -> subprocess.Popen:
     persistence = ["--appendonly", "yes", "--appendfsync", "always"] if aof else ["--appendonly", "no"]
-    proc = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
-                             *persistence, "--save", ""],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder), *persistence, "--save", ""],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         try:
@@ -169,9 +174,21 @@ def test_stopping_and_restarting_redis_during_a_catch_up_loses_nothing(fleet_log
     url = f"redis://127.0.0.1:{port}/0?prefix=restart"
     store = RedisViewStore(url)
     try:
-        runner = subprocess.Popen([LINKLEDGER, "--store", fleet_log.ledger.env["SQLITE_DBNAME"], "--views", url,
-                                   "project", "--page-size", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                  text=True)
+        runner = subprocess.Popen(
+            [
+                LINKLEDGER,
+                "--store",
+                fleet_log.ledger.env["SQLITE_DBNAME"],
+                "--views",
+                url,
+                "project",
+                "--page-size",
+                "1",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         while served_checkpoint(store) < fleet_log.head() // 3:
             assert runner.poll() is None, runner.stderr.read() if runner.stderr else ""
             time.sleep(0.005)

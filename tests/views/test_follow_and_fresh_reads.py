@@ -22,8 +22,9 @@ from tests.builders import T
 from tests.conftest import EXAMPLES
 
 
-def test_a_following_runner_picks_up_new_events_and_stops_cleanly(ledger: LinkLedger, view_store: ViewStore,
-                                                                   rules: RuleBook):
+def test_a_following_runner_picks_up_new_events_and_stops_cleanly(
+    ledger: LinkLedger, view_store: ViewStore, rules: RuleBook
+):
     ledger.open_account("ACME", "zenlayer", "USD", T("2026-01-01T00:00"))
     stop = threading.Event()
     log = EventLog(ledger)
@@ -53,9 +54,21 @@ def test_fresh_waits_for_the_view_and_says_so_when_nobody_projects(tmp_path: Pat
     code = main(["--store", store, "--views", views, "balance", "ACME", "--fresh", "--timeout", "0.3"])
     assert code == 2 and "linkledger project" in capsys.readouterr().err
     # With a runner following, the same read waits for it and sees the latest write.
-    follower = subprocess.Popen([str(Path(sys.executable).with_name("linkledger")), "--store", store, "--views",
-                                 views, "project", "--follow", "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True)
+    follower = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("linkledger")),
+            "--store",
+            store,
+            "--views",
+            views,
+            "project",
+            "--follow",
+            "-q",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert main(["--store", store, "--views", views, "balance", "ACME", "--fresh", "--json"]) == 0
         fresh = capsys.readouterr().out

@@ -57,13 +57,35 @@ def test_a_second_runner_on_the_same_build_never_doubles_a_write(example_log: Ev
 
 def poison(log: EventLog) -> int:
     """Append an Account.Charged whose line lacks its `kind` (as a schema drift would)."""
-    line = {"resource": "GHOST", "item": "port", "period_start": "2026-02-28", "period_end": "2026-02-28",
-            "quantity": "1", "unit": "day", "unit_price": "1.00", "amount": "1.00", "currency": "USD",
-            "price_ref": "x", "basis": "y"}
-    bad = {"at": "2026-03-01T01:00:00Z", "timestamp": "2026-03-01T01:00:00Z", "reason": "daily",
-           "service_day": "2026-02-28", "lines": [line], "total": "1.00", "balance_after": "-1.00"}
-    log.recorder.insert_events([StoredEvent(originator_id=uuid.uuid4(), originator_version=2,
-                                            topic=Account.Charged.TOPIC, state=orjson.dumps(bad))])
+    line = {
+        "resource": "GHOST",
+        "item": "port",
+        "period_start": "2026-02-28",
+        "period_end": "2026-02-28",
+        "quantity": "1",
+        "unit": "day",
+        "unit_price": "1.00",
+        "amount": "1.00",
+        "currency": "USD",
+        "price_ref": "x",
+        "basis": "y",
+    }
+    bad = {
+        "at": "2026-03-01T01:00:00Z",
+        "timestamp": "2026-03-01T01:00:00Z",
+        "reason": "daily",
+        "service_day": "2026-02-28",
+        "lines": [line],
+        "total": "1.00",
+        "balance_after": "-1.00",
+    }
+    log.recorder.insert_events(
+        [
+            StoredEvent(
+                originator_id=uuid.uuid4(), originator_version=2, topic=Account.Charged.TOPIC, state=orjson.dumps(bad)
+            )
+        ]
+    )
     return log.head()
 
 
@@ -90,8 +112,7 @@ def test_a_failing_event_stops_its_projection_and_the_last_good_view_keeps_servi
     assert len(again.failures) == 1 and view_store.checkpoint(active(view_store, "invoices")) == bad_nid - 1
 
 
-def test_rebuild_side_by_side_compares_switches_and_drops_the_old_build(example_log: EventLog,
-                                                                        view_store: ViewStore):
+def test_rebuild_side_by_side_compares_switches_and_drops_the_old_build(example_log: EventLog, view_store: ViewStore):
     ProjectionRunner(example_log, view_store, PROJECTIONS.values()).catch_up()
     old = active(view_store, "invoices")
     feed_before = view_store.feed("invoices", count=100_000)
@@ -104,8 +125,7 @@ def test_rebuild_side_by_side_compares_switches_and_drops_the_old_build(example_
     assert view_store.feed("invoices", count=100_000) == feed_before  # nothing announced twice
 
 
-def test_rebuild_reports_a_damaged_old_view_and_serves_the_rebuilt_one(example_log: EventLog,
-                                                                      view_store: ViewStore):
+def test_rebuild_reports_a_damaged_old_view_and_serves_the_rebuilt_one(example_log: EventLog, view_store: ViewStore):
     ProjectionRunner(example_log, view_store, [PROJECTIONS["balances"]]).catch_up()
     old = active(view_store, "balances")
     name = example_log.ledger.account_names()[0]
@@ -115,8 +135,10 @@ def test_rebuild_reports_a_damaged_old_view_and_serves_the_rebuilt_one(example_l
     if view_store.kind == "redis":
         view_store.r.hset(f"{view_store._b(old)}:v:{key}", "balance", "999999")  # type: ignore[attr-defined]
     else:
-        view_store.db.execute("UPDATE view_values SET value='999999' WHERE ns=? AND key=? AND field='balance'",  # type: ignore[attr-defined]
-                              (old.ns, key))
+        view_store.db.execute(
+            "UPDATE view_values SET value='999999' WHERE ns=? AND key=? AND field='balance'",  # type: ignore[attr-defined]
+            (old.ns, key),
+        )
     result = rebuild(example_log, view_store, PROJECTIONS["balances"])
     assert result.comparison is not None and result.comparison.changed == [key]
     assert Views(view_store).balance(name)["balance"] == right

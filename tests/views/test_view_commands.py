@@ -15,8 +15,6 @@ from tests.conftest import EXAMPLES
 ZEN = EXAMPLES / "zenlayer" / "scenario.txt"
 
 
-
-
 @pytest.fixture(params=["default", "redis"])
 def where(request: pytest.FixtureRequest, tmp_path: Path) -> list[str]:
     store = ["--store", str(tmp_path / "zen.db")]

@@ -35,8 +35,9 @@ def test_views_equal_the_fold_of_the_log(example_log: EventLog, view_store: View
         assert to_json(views.balance(name)) == to_json(queries.balance(ledger, name))
         sent = [e for e in ledger.events_of(account.id) if isinstance(e, Account.NoticeSent)]
         notices = views.notices(name)["notices"] if sent else []
-        assert [(n["notice"], [r["name"] for r in n["recipients"]]) for n in notices] == \
-               [(e.notice, [u.name for u in e.recipients]) for e in sent]
+        assert [(n["notice"], [r["name"] for r in n["recipients"]]) for n in notices] == [
+            (e.notice, [u.name for u in e.recipients]) for e in sent
+        ]
         for ref in account.resources:
             assert to_json(views.timeline(ref.name)) == to_json(queries.timeline(ledger, ref.name))
 
@@ -59,19 +60,29 @@ def test_the_zenlayer_notices_go_to_administrator_and_finance_users(tmp_path, vi
     ProjectionRunner(EventLog(ledger), view_store, [PROJECTIONS["notices"]]).catch_up()
     notices = Views(view_store).notices("ACME")["notices"]
     # The example runs out of balance twice: a top-up ends the first protection stage.
-    assert [n["notice"] for n in notices] == ["protection_reminder", "protection_reminder", "suspension_notice",
-                                              "final_notice"]
+    assert [n["notice"] for n in notices] == [
+        "protection_reminder",
+        "protection_reminder",
+        "suspension_notice",
+        "final_notice",
+    ]
     for n in notices:  # carol (ReadOnly) is never told
         assert sorted(r["role"] for r in n["recipients"]) == ["AdministratorAccess", "Finance"]
     ledger.close()
 
 
-def test_a_leased_line_memo_appears_on_invoices_from_the_month_it_was_applied(example_log: EventLog,
-                                                                              view_store: ViewStore):
+def test_a_leased_line_memo_appears_on_invoices_from_the_month_it_was_applied(
+    example_log: EventLog, view_store: ViewStore
+):
     ledger = example_log.ledger
-    applied = [e for name in ledger.account_names() for ref in ledger.account(name).resources
-               if ref.kind == PhysicalConnection.KIND for e in ledger.events_of(ref.resource_id)
-               if isinstance(e, PhysicalConnection.Applied)]
+    applied = [
+        e
+        for name in ledger.account_names()
+        for ref in ledger.account(name).resources
+        if ref.kind == PhysicalConnection.KIND
+        for e in ledger.events_of(ref.resource_id)
+        if isinstance(e, PhysicalConnection.Applied)
+    ]
     ProjectionRunner(example_log, view_store, [PROJECTIONS["invoices"]]).catch_up()
     for e in applied:
         name = ledger.repository.get(e.account_id).name

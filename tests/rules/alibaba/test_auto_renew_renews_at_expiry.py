@@ -7,8 +7,15 @@ def test_auto_renew_renews_at_expiry(ledger):
     # 120.00 pays for the first month and one automatic renewal, not two.
     alibaba_account(ledger, paid="120.00")
     ledger.create_router_interface(
-        "GLOBEX", T("2017-12-01T00:00"), name="RI-1", role="initiator", connection_type="vpc",
-        initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
+        "GLOBEX",
+        T("2017-12-01T00:00"),
+        name="RI-1",
+        role="initiator",
+        connection_type="vpc",
+        initiator_region="cn-hangzhou",
+        receiver_region="cn-shanghai",
+        spec="Small.1",
+        months=1,
         auto_renew=True,
     )
     assert ledger.account("GLOBEX").balance == Decimal("60.00")

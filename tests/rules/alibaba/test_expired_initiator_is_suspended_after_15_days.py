@@ -5,8 +5,15 @@ def test_expired_initiator_is_suspended_after_15_days(ledger):
     alibaba_account(ledger)
     # A two-month initiator from 15 Dec 2017 10:00 expires on 15 Feb 2018 10:00.
     ledger.create_router_interface(
-        "GLOBEX", T("2017-12-15T10:00"), name="RI-1", role="initiator", connection_type="vpc",
-        initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=2,
+        "GLOBEX",
+        T("2017-12-15T10:00"),
+        name="RI-1",
+        role="initiator",
+        connection_type="vpc",
+        initiator_region="cn-hangzhou",
+        receiver_region="cn-shanghai",
+        spec="Small.1",
+        months=2,
         auto_renew=False,
     )
     assert ledger.resource("RI-1").expires_at == T("2018-02-15T10:00")

@@ -11,9 +11,18 @@ def test_financial_lock_releases_after_15_days_with_associated_resources(ledger)
         "GLOBEX", "PC-HK-1", "cn-hongkong", "1G", "China Telecom", None, T("2017-12-01T00:00")
     )
     ledger.create_router_interface(
-        "GLOBEX", T("2017-12-01T00:00"), name="RI-1", role="initiator", connection_type="physical",
-        initiator_region="cn-hongkong", receiver_region="cn-hongkong", spec="Large.1", months=1,
-        auto_renew=False, peer=None, physical_connection="PC-HK-1",
+        "GLOBEX",
+        T("2017-12-01T00:00"),
+        name="RI-1",
+        role="initiator",
+        connection_type="physical",
+        initiator_region="cn-hongkong",
+        receiver_region="cn-hongkong",
+        spec="Large.1",
+        months=1,
+        auto_renew=False,
+        peer=None,
+        physical_connection="PC-HK-1",
     )
     ledger.add_route_entry("RI-1", "10.0.0.0/16", T("2017-12-01T00:00"))
     # Locked at 01:00 on 7 Dec, for at most 15 days.

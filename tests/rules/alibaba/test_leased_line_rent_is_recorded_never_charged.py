@@ -11,12 +11,7 @@ def test_leased_line_rent_is_recorded_never_charged(ledger):
     )
     ledger.advance_to(T("2018-01-02T02:00"))
     acct = ledger.account("GLOBEX")
-    items = {
-        line.item
-        for e in ledger.events_of(acct.id)
-        if type(e).__name__ == "Charged"
-        for line in e.lines
-    }
+    items = {line.item for e in ledger.events_of(acct.id) if type(e).__name__ == "Charged" for line in e.lines}
     assert items == {"setup_fee", "port_reservation"}
     # Only the setup fee and 32 days at 20.00 (1 Dec to 1 Jan); none of the rent.
     assert acct.balance == Decimal("5000.00") - Decimal("500.00") - 32 * Decimal("20.00")

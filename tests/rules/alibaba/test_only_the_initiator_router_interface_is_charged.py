@@ -21,15 +21,33 @@ def test_only_the_initiator_router_interface_is_charged(ledger):
     )
     # The initiator is a subscription: paid in advance, price x months (230 x 3).
     ledger.create_router_interface(
-        "GLOBEX", T("2017-11-25T10:00"), name="RI-1", role="initiator", connection_type="physical",
-        initiator_region="cn-hongkong", receiver_region="cn-hongkong", spec="Large.1", months=3,
-        auto_renew=False, peer=None, physical_connection="PC-HK-1",
+        "GLOBEX",
+        T("2017-11-25T10:00"),
+        name="RI-1",
+        role="initiator",
+        connection_type="physical",
+        initiator_region="cn-hongkong",
+        receiver_region="cn-hongkong",
+        spec="Large.1",
+        months=3,
+        auto_renew=False,
+        peer=None,
+        physical_connection="PC-HK-1",
     )
     # Its receiver end is created on the same connection: never charged.
     ledger.create_router_interface(
-        "GLOBEX", T("2017-11-25T10:00"), name="RI-2", role="receiver", connection_type="physical",
-        initiator_region="cn-hongkong", receiver_region="cn-hongkong", spec="Large.1", months=None,
-        auto_renew=False, physical_connection="PC-HK-1", peer="RI-1",
+        "GLOBEX",
+        T("2017-11-25T10:00"),
+        name="RI-2",
+        role="receiver",
+        connection_type="physical",
+        initiator_region="cn-hongkong",
+        receiver_region="cn-hongkong",
+        spec="Large.1",
+        months=None,
+        auto_renew=False,
+        physical_connection="PC-HK-1",
+        peer="RI-1",
     )
     assert ledger.resource("RI-1").billing_method == "Subscription"
     assert ledger.resource("RI-2").billing_method == "PayAsYouGo"

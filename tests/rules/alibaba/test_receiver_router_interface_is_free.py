@@ -10,9 +10,18 @@ def test_receiver_router_interface_is_free(ledger):
     alibaba_account(ledger)
     # A VPC receiver on cn-shanghai, answering an initiator in another account.
     ledger.create_router_interface(
-        "GLOBEX", T("2017-12-01T09:00"), name="RI-1", role="receiver", connection_type="vpc",
-        initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=None,
-        auto_renew=False, physical_connection=None, peer="RI-INIT",
+        "GLOBEX",
+        T("2017-12-01T09:00"),
+        name="RI-1",
+        role="receiver",
+        connection_type="vpc",
+        initiator_region="cn-hangzhou",
+        receiver_region="cn-shanghai",
+        spec="Small.1",
+        months=None,
+        auto_renew=False,
+        physical_connection=None,
+        peer="RI-INIT",
     )
     ri = ledger.resource("RI-1")
     # Created as pay-as-you-go, with no term and nothing to renew.

@@ -16,8 +16,15 @@ def renewal_lines(ledger, account, resource):
 
 def vpc_initiator(ledger, name, at):
     ledger.create_router_interface(
-        "GLOBEX", T(at), name=name, role="initiator", connection_type="vpc",
-        initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
+        "GLOBEX",
+        T(at),
+        name=name,
+        role="initiator",
+        connection_type="vpc",
+        initiator_region="cn-hangzhou",
+        receiver_region="cn-shanghai",
+        spec="Small.1",
+        months=1,
         auto_renew=False,
     )
 

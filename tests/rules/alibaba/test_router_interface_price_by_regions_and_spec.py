@@ -19,9 +19,18 @@ def subscription_amount(ledger, account, resource):
 
 def physical_initiator(ledger, name, spec, initiator_region, receiver_region, at):
     ledger.create_router_interface(
-        "GLOBEX", T(at), name=name, role="initiator", connection_type="physical",
-        initiator_region=initiator_region, receiver_region=receiver_region, spec=spec, months=1,
-        auto_renew=False, peer=None, physical_connection="PC-HK-1",
+        "GLOBEX",
+        T(at),
+        name=name,
+        role="initiator",
+        connection_type="physical",
+        initiator_region=initiator_region,
+        receiver_region=receiver_region,
+        spec=spec,
+        months=1,
+        auto_renew=False,
+        peer=None,
+        physical_connection="PC-HK-1",
     )
 
 

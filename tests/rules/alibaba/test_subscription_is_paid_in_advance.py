@@ -8,8 +8,15 @@ from tests.builders import T, alibaba_account
 
 def vpc_initiator(ledger, name, months, at):
     ledger.create_router_interface(
-        "GLOBEX", T(at), name=name, role="initiator", connection_type="vpc",
-        initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=months,
+        "GLOBEX",
+        T(at),
+        name=name,
+        role="initiator",
+        connection_type="vpc",
+        initiator_region="cn-hangzhou",
+        receiver_region="cn-shanghai",
+        spec="Small.1",
+        months=months,
         auto_renew=False,
     )
 

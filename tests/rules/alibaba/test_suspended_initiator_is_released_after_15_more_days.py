@@ -8,8 +8,15 @@ def test_suspended_initiator_is_released_after_15_more_days(ledger):
     alibaba_account(ledger)
     # One month from 1 Dec 2017: expires 1 Jan, suspended 16 Jan, released 31 Jan 2018.
     ledger.create_router_interface(
-        "GLOBEX", T("2017-12-01T00:00"), name="RI-1", role="initiator", connection_type="vpc",
-        initiator_region="cn-hangzhou", receiver_region="cn-shanghai", spec="Small.1", months=1,
+        "GLOBEX",
+        T("2017-12-01T00:00"),
+        name="RI-1",
+        role="initiator",
+        connection_type="vpc",
+        initiator_region="cn-hangzhou",
+        receiver_region="cn-shanghai",
+        spec="Small.1",
+        months=1,
         auto_renew=False,
     )
     ledger.add_route_entry("RI-1", "10.0.0.0/16", T("2017-12-02T00:00"))

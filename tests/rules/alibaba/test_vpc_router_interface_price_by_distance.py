@@ -16,8 +16,15 @@ def subscription_amount(ledger, account, resource):
 
 def vpc_initiator(ledger, name, spec, initiator_region, receiver_region):
     ledger.create_router_interface(
-        "GLOBEX", T("2017-12-01T09:00"), name=name, role="initiator", connection_type="vpc",
-        initiator_region=initiator_region, receiver_region=receiver_region, spec=spec, months=1,
+        "GLOBEX",
+        T("2017-12-01T09:00"),
+        name=name,
+        role="initiator",
+        connection_type="vpc",
+        initiator_region=initiator_region,
+        receiver_region=receiver_region,
+        spec=spec,
+        months=1,
         auto_renew=False,
     )
 

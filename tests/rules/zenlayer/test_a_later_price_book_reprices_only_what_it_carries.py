@@ -17,8 +17,13 @@ ONLY_200M = PriceBook.from_mapping(
         "effective_on": date(2026, 1, 10),
         "currencies": ["USD"],
         "entries": [
-            {"item": "private_connect", "match": {"sites": "HKG~SIN"}, "up_to_mbps": 200, "per": "day",
-             "price": {"USD": "8.00"}},
+            {
+                "item": "private_connect",
+                "match": {"sites": "HKG~SIN"},
+                "up_to_mbps": 200,
+                "per": "day",
+                "price": {"USD": "8.00"},
+            },
         ],
     },
     "only-200m.toml",

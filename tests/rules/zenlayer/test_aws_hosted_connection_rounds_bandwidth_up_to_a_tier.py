@@ -8,15 +8,36 @@ from linkledger.domain.price_book import PriceBook
 from tests.builders import D, T, daily_lines, two_active_ports, zenlayer_account
 
 # The example book prices only some tiers; this one prices the others the test orders.
-LARGER_TIERS = PriceBook.from_mapping({
-    "vendor": "zenlayer", "version": "test-larger-aws-tiers", "effective_on": date(2026, 1, 1), "currencies": ["USD"],
-    "entries": [
-        *({"item": "aws_hosted_connection", "match": {"site": "AWS-ap-east-1", "capacity": c}, "per": "day",
-           "price": {"USD": "9.00"}} for c in ("300M", "2G", "10G")),
-        *({"item": "private_connect", "match": {"sites": "AWS-ap-east-1~HKG"}, "up_to_mbps": m, "per": "day",
-           "price": {"USD": "30.00"}} for m in (2000, 10000)),
-    ],
-}, "test")
+LARGER_TIERS = PriceBook.from_mapping(
+    {
+        "vendor": "zenlayer",
+        "version": "test-larger-aws-tiers",
+        "effective_on": date(2026, 1, 1),
+        "currencies": ["USD"],
+        "entries": [
+            *(
+                {
+                    "item": "aws_hosted_connection",
+                    "match": {"site": "AWS-ap-east-1", "capacity": c},
+                    "per": "day",
+                    "price": {"USD": "9.00"},
+                }
+                for c in ("300M", "2G", "10G")
+            ),
+            *(
+                {
+                    "item": "private_connect",
+                    "match": {"sites": "AWS-ap-east-1~HKG"},
+                    "up_to_mbps": m,
+                    "per": "day",
+                    "price": {"USD": "30.00"},
+                }
+                for m in (2000, 10000)
+            ),
+        ],
+    },
+    "test",
+)
 
 
 def test_aws_hosted_connection_rounds_bandwidth_up_to_a_tier(ledger):
