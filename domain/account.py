@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from uuid import UUID
 
 from linkledger.domain.billing_day import day_of, month_key
@@ -59,6 +59,27 @@ def _empty_window(opening: Decimal) -> dict[str, Decimal]:
 
 class Account(Aggregate):
     TOPIC = "linkledger.Account"
+
+    if TYPE_CHECKING:  # the state Opened sets and the other events change (see Aggregate)
+        name: str
+        vendor: Literal["alibaba", "zenlayer"]
+        currency: str
+        opened_at: datetime
+        balance: Decimal
+        users: list[User]
+        resources: list[ResourceRef]
+        deducted_through: date | None  # the last day deducted
+        stage: Literal["active", "protection", "suspension", "recycled"]
+        protection_ends_at: datetime | None
+        suspension_ends_at: datetime | None
+        drafts: dict[str, list[dict[str, Any]]]  # period -> merged invoice entries, months not yet issued
+        draft_tails: dict[str, dict[tuple[str, str], int]]  # period -> (resource, item) -> extendable line
+        issued_through: str | None  # the last month issued
+        invoices_issued: int
+        window: dict[str, Decimal]  # money moved since the last invoice was issued
+        window_adjustments: list[AdjustmentLine]  # adjustments since then: the next invoice lists them
+        corrections: list[str]  # ids of the price corrections applied to this account
+        rerated: dict[str, Decimal]  # charge line "v:i" -> its amount after the latest adjustment
 
     class Event(Aggregate.Event):
         TOPIC: ClassVar[str] = "linkledger.Account.Event"
@@ -254,7 +275,8 @@ class Account(Aggregate):
         for line in lines:
             if line.currency != self.currency:
                 raise CurrencyMismatchError(
-                    f"{line.resource} {line.item} is priced in {line.currency} but account {self.name} pays in {self.currency}"
+                    f"{line.resource} {line.item} is priced in {line.currency} "
+                    f"but account {self.name} pays in {self.currency}"
                 )
         total = sum((line.amount for line in lines), Decimal(0))
         self.trigger_event(

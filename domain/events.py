@@ -8,7 +8,7 @@ thing happened in the world is the event's own `at` field.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import (
@@ -40,6 +40,12 @@ def resource_id(name: str) -> UUID:
 
 
 class Aggregate(BaseAggregate[UUID]):
+    # Aggregate state is set by the events' apply() and declared for the type checker only:
+    # an annotation in the class body would make the library turn the class into a dataclass
+    # (with an __init__ that wants every field), so declarations sit under TYPE_CHECKING.
+    if TYPE_CHECKING:
+        last_at: datetime  # set by Event.mutate: the latest `at` of the aggregate's events
+
     class Event(DomainEvent, CanMutateAggregate[UUID]):
         at: AwareDatetime
         # The lifecycle state this event puts its resource in, when that never varies;

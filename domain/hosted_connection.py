@@ -8,7 +8,7 @@ Zenlayer's charge for it stops with the private connect's deletion.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from linkledger.domain.errors import InvalidStateError
@@ -20,6 +20,12 @@ class HostedConnection(ZenlayerResource):
     TOPIC = "linkledger.HostedConnection"
     KIND = "aws_hosted_connection"
     FINAL_STATES = frozenset({"purged", "recycled"})
+
+    if TYPE_CHECKING:  # set by Provisioned and Accepted (see Aggregate)
+        site: str
+        capacity_mbps: int
+        connect: str  # the private connect it is an end of
+        accepted: bool
 
     class Event(Aggregate.Event):
         TOPIC: ClassVar[str] = "linkledger.HostedConnection.Event"
@@ -48,7 +54,7 @@ class HostedConnection(ZenlayerResource):
         TOPIC: ClassVar[str] = "linkledger.HostedConnection.Accepted"
         STATE = "active"
 
-        def apply(self, h: HostedConnection) -> None:  # type: ignore[override]
+        def apply(self, h: HostedConnection) -> None:
             h.accepted = True
             super().apply(h)
 

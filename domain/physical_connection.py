@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from linkledger.domain.events import Aggregate, Frozen, resource_id
@@ -32,6 +32,12 @@ class PhysicalConnection(Resource):
     KIND = "physical_connection"
     VENDOR = "alibaba"
     FINAL_STATES = frozenset({"released", "terminated"})
+
+    if TYPE_CHECKING:  # set by Applied, FinancialLocked and Recovered (see Aggregate)
+        region: str
+        spec: str
+        leased_line: LeasedLine
+        release_at: datetime | None  # while Financial-Locked: when it is released unpaid
 
     class Event(Aggregate.Event):
         TOPIC: ClassVar[str] = "linkledger.PhysicalConnection.Event"
@@ -62,7 +68,7 @@ class PhysicalConnection(Resource):
         release_at: datetime
         policy_ref: str
 
-        def apply(self, p: PhysicalConnection) -> None:  # type: ignore[override]
+        def apply(self, p: PhysicalConnection) -> None:
             p.release_at = self.release_at
             super().apply(p)
 
@@ -70,7 +76,7 @@ class PhysicalConnection(Resource):
         TOPIC: ClassVar[str] = "linkledger.PhysicalConnection.Recovered"
         STATE = "active"
 
-        def apply(self, p: PhysicalConnection) -> None:  # type: ignore[override]
+        def apply(self, p: PhysicalConnection) -> None:
             p.release_at = None
             super().apply(p)
 

@@ -6,7 +6,7 @@ A port is not deleted with its private connects; it bills on until deleted itsel
 from __future__ import annotations
 
 from datetime import datetime
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from linkledger.domain.errors import InvalidStateError
@@ -18,6 +18,10 @@ class Port(ZenlayerResource):
     TOPIC = "linkledger.Port"
     KIND = "port"
     FINAL_STATES = frozenset({"deleted", "recycled"})
+
+    if TYPE_CHECKING:  # set by Ordered (see Aggregate)
+        site: str
+        speed: str
 
     class Event(Aggregate.Event):
         TOPIC: ClassVar[str] = "linkledger.Port.Event"

@@ -16,13 +16,15 @@ Corrections of lifecycle policies are out of scope and refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from linkledger.domain.account import Account, AdjustmentLine
 from linkledger.domain.billing_day import day_of
+from linkledger.domain.charges import ChargeLine
 from linkledger.domain.errors import PriceCorrectionError, RuleFileError
 from linkledger.domain.events import Frozen
 from linkledger.domain.invoice import line_period, line_sources
@@ -100,8 +102,15 @@ class PriceCorrection(Frozen):
         return parse_rule_file(cls, data, source)
 
 
+# entry, day -> (unit price, price ref)
+PriceOf = Callable[[str, date], tuple[Decimal, str]]
+# The invoice line an adjustment is grouped under: (invoice number, line id, period,
+# resource, item); number and line id are None while the month is not issued.
+_LineKey = tuple[str | None, str | None, str, str, str]
+
+
 def rerate(
-    correction: PriceCorrection, account: Account, history: Iterable[Any], price_of: Any
+    correction: PriceCorrection, account: Account, history: Iterable[Any], price_of: PriceOf
 ) -> tuple[list[AdjustmentLine], dict[str, Decimal]]:
     """The adjustments `correction` makes to the charges in `history` (the account's stored
     events): for each charge line at a corrected entry on or after `valid_from`, its price
@@ -110,66 +119,98 @@ def rerate(
     line; nothing for a correction this account has already applied."""
     if correction.id in account.corrections:
         return [], {}
-    keys = correction.keys
-    where: dict[str, tuple[str | None, str | None, str]] = {}  # "v:i" -> (invoice number, line id, period)
-    groups: dict[tuple[str | None, str | None, str, str, str], dict[str, Any]] = {}
-    rerated: dict[str, Decimal] = {}
     events = list(history)
-    for event in events:  # a charge's invoice is issued after it: find them all first
+    rerating = _Rerating(correction, account, price_of, _invoiced(events))
+    for event in events:
+        if isinstance(event, Account.Charged):
+            rerating.rerate_charge(event)
+    return rerating.adjustment_lines(), rerating.rerated
+
+
+def _invoiced(events: list[Any]) -> dict[str, tuple[str, str, str]]:
+    """Charge line "v:i" -> (invoice number, line id, period) of the issued invoice it is on
+    (a charge's invoice is issued after it: find them all first)."""
+    where: dict[str, tuple[str, str, str]] = {}
+    for event in events:
         if isinstance(event, Account.InvoiceIssued):
             for line_id, sources in event.sources.items():
                 for src in sources:
                     where[src] = (event.number, line_id, event.period)
-    for event in events:
-        if not isinstance(event, Account.Charged):
-            continue
+    return where
+
+
+@dataclass
+class _Group:
+    """The re-rated charge lines of one invoice line."""
+
+    from_day: date
+    to_day: date
+    ref: str
+    charges: list[str] = field(default_factory=list)
+    old: Decimal = Decimal(0)
+    new: Decimal = Decimal(0)
+
+
+@dataclass
+class _Rerating:
+    correction: PriceCorrection
+    account: Account
+    price_of: PriceOf
+    where: dict[str, tuple[str, str, str]]
+    groups: dict[_LineKey, _Group] = field(default_factory=dict)
+    rerated: dict[str, Decimal] = field(default_factory=dict)  # "v:i" -> new amount
+    keys: set[str] = field(init=False)  # the corrected entries
+
+    def __post_init__(self) -> None:
+        self.keys = self.correction.keys
+
+    def rerate_charge(self, event: Account.Charged) -> None:
         for i, line in enumerate(event.lines):
-            if line.entry not in keys or line.period_start < correction.valid_from:
+            if line.entry not in self.keys or line.period_start < self.correction.valid_from:
                 continue
             src = f"{event.originator_version}:{i}"
-            unit, ref = price_of(line.entry, line.period_start)
-            new = round_line_amount(unit * line.quantity, account.currency)
-            old = account.rerated.get(src, line.amount)
+            unit, ref = self.price_of(line.entry, line.period_start)
+            new = round_line_amount(unit * line.quantity, self.account.currency)
+            old = self.account.rerated.get(src, line.amount)
             if new == old:
                 continue
-            rerated[src] = new
-            period = max(line_period(event.reason, line.period_start, day_of(event.at)), account.open_period)
-            invoice, line_id, period = where.get(src, (None, None, period))
-            g = groups.setdefault(
-                (invoice, line_id, period, line.resource, line.item),
-                {
-                    "from": line.period_start,
-                    "to": line.period_end,
-                    "charges": [],
-                    "old": Decimal(0),
-                    "new": Decimal(0),
-                    "ref": ref,
-                },
+            self.rerated[src] = new
+            g = self.groups.setdefault(
+                self._line_key(event, line, src), _Group(line.period_start, line.period_end, ref)
             )
-            g["from"], g["to"] = min(g["from"], line.period_start), max(g["to"], line.period_end)
-            g["charges"].append(src)
-            g["old"] += old
-            g["new"] += new
-    drafts = {period: line_sources(lines) for period, lines in account.drafts.items()}
-    out = []
-    for (invoice, line_id, period, resource, item), g in sorted(groups.items(), key=lambda kv: str(kv[0])):
-        if invoice is None:  # a month not yet issued: name the draft's line
-            line_id = next((lid for lid, srcs in drafts.get(period, {}).items() if g["charges"][0] in srcs), None)
-        out.append(
-            AdjustmentLine(
-                correction=correction.id,
-                invoice=invoice,
-                period=period,
-                line_id=line_id,
-                resource=resource,
-                item=item,
-                from_day=g["from"],
-                to_day=g["to"],
-                charges=g["charges"],
-                old_amount=g["old"],
-                new_amount=g["new"],
-                difference=g["new"] - g["old"],
-                price_ref=g["ref"],
+            g.from_day, g.to_day = min(g.from_day, line.period_start), max(g.to_day, line.period_end)
+            g.charges.append(src)
+            g.old += old
+            g.new += new
+
+    def _line_key(self, event: Account.Charged, line: ChargeLine, src: str) -> _LineKey:
+        issued = self.where.get(src)
+        if issued is not None:
+            return (*issued, line.resource, line.item)
+        period = max(line_period(event.reason, line.period_start, day_of(event.at)), self.account.open_period)
+        return (None, None, period, line.resource, line.item)
+
+    def adjustment_lines(self) -> list[AdjustmentLine]:
+        drafts = {period: line_sources(lines) for period, lines in self.account.drafts.items()}
+        out = []
+        for (invoice, line_id, period, resource, item), g in sorted(self.groups.items(), key=lambda kv: str(kv[0])):
+            if invoice is None:  # a month not yet issued: name the draft's line
+                line_id = next((lid for lid, srcs in drafts.get(period, {}).items() if g.charges[0] in srcs), None)
+            out.append(
+                AdjustmentLine(
+                    correction=self.correction.id,
+                    invoice=invoice,
+                    period=period,
+                    line_id=line_id,
+                    resource=resource,
+                    item=item,
+                    from_day=g.from_day,
+                    to_day=g.to_day,
+                    charges=g.charges,
+                    old_amount=g.old,
+                    new_amount=g.new,
+                    difference=g.new - g.old,
+                    price_ref=g.ref,
+                )
             )
-        )
-    return out, rerated
+        return out

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from uuid import UUID
 
 from linkledger.domain.bandwidth import (
@@ -45,6 +45,14 @@ class PrivateConnect(ZenlayerResource):
     TOPIC = "linkledger.PrivateConnect"
     KIND = "private_connect"
     FINAL_STATES = frozenset({"purged", "recycled"})
+
+    if TYPE_CHECKING:  # set by Ordered and changed by the other events (see Aggregate)
+        a_end: End
+        z_end: End
+        hosted_capacity_mbps: int | None  # the AWS hosted connection's capacity, when an end is one
+        changes: list[BandwidthChange]  # the order, then every raise and cut
+        billing_started_at: datetime | None
+        recoverable_until: datetime | None  # while deleted: the end of the retention window
 
     class Event(Aggregate.Event):
         TOPIC: ClassVar[str] = "linkledger.PrivateConnect.Event"
@@ -81,7 +89,7 @@ class PrivateConnect(ZenlayerResource):
         TOPIC: ClassVar[str] = "linkledger.PrivateConnect.BillingStarted"
         STATE = "active"
 
-        def apply(self, c: PrivateConnect) -> None:  # type: ignore[override]
+        def apply(self, c: PrivateConnect) -> None:
             c.billing_started_at = self.at
             super().apply(c)
 
@@ -127,7 +135,7 @@ class PrivateConnect(ZenlayerResource):
         recoverable_until: datetime
         policy_ref: str
 
-        def apply(self, c: PrivateConnect) -> None:  # type: ignore[override]
+        def apply(self, c: PrivateConnect) -> None:
             c.recoverable_until = self.recoverable_until
             super().apply(c)
 
@@ -138,7 +146,7 @@ class PrivateConnect(ZenlayerResource):
         TOPIC: ClassVar[str] = "linkledger.PrivateConnect.Recovered"
         state: Literal["pending", "active"]
 
-        def apply(self, c: PrivateConnect) -> None:  # type: ignore[override]
+        def apply(self, c: PrivateConnect) -> None:
             c.recoverable_until = None
             super().apply(c)
 
@@ -168,7 +176,8 @@ class PrivateConnect(ZenlayerResource):
     ) -> PrivateConnect:
         if hosted_capacity_mbps is not None and bandwidth_mbps > hosted_capacity_mbps:
             raise HostedCapacityExceededError(
-                f"{format_mbps(bandwidth_mbps)} is above the AWS hosted connection's {format_mbps(hosted_capacity_mbps)}"
+                f"{format_mbps(bandwidth_mbps)} is above the AWS hosted connection's "
+                f"{format_mbps(hosted_capacity_mbps)}"
             )
         return cls._create(
             cls.Ordered,
@@ -209,7 +218,8 @@ class PrivateConnect(ZenlayerResource):
         current = self.bandwidth_mbps
         if mbps <= current:
             raise BandwidthError(
-                f"{format_mbps(mbps)} is not a raise: {self.name} is at {format_mbps(current)}; use cut_bandwidth to lower it"
+                f"{format_mbps(mbps)} is not a raise: {self.name} is at {format_mbps(current)}; "
+                "use cut_bandwidth to lower it"
             )
         if self.hosted_capacity_mbps is not None and mbps > self.hosted_capacity_mbps:
             raise HostedCapacityExceededError(
@@ -223,14 +233,16 @@ class PrivateConnect(ZenlayerResource):
         current = self.bandwidth_mbps
         if mbps >= current:
             raise BandwidthError(
-                f"{format_mbps(mbps)} is not a cut: {self.name} is at {format_mbps(current)}; use raise_bandwidth to increase it"
+                f"{format_mbps(mbps)} is not a cut: {self.name} is at {format_mbps(current)}; "
+                "use raise_bandwidth to increase it"
             )
         done = cuts_in_month(self.changes, at)
         limit = policy.bandwidth.max_cuts_per_month
         if done >= limit:
             raise BandwidthCutLimitError(
-                f"{self.name} already had {done} bandwidth cuts in {day_of(at):%Y-%m}; at most {limit} per calendar month "
-                f"({policy.version}); the next cut is possible from the 1st of next month"
+                f"{self.name} already had {done} bandwidth cuts in {day_of(at):%Y-%m}; "
+                f"at most {limit} per calendar month ({policy.version}); "
+                "the next cut is possible from the 1st of next month"
             )
         self.trigger_event(
             self.BandwidthCut,

@@ -11,7 +11,7 @@ end is billed to the end of that UTC day, even when the request is at 00:00.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from linkledger.domain.billing_day import day_of, days_overlapping, end_of
@@ -26,7 +26,13 @@ class StateChange(Frozen):
 
 
 class Resource(Aggregate):
-    # No annotations on aggregate classes: the library would turn them into dataclasses.
+    # No annotations on aggregate classes at run time: the library would turn them into
+    # dataclasses. The state the events set is declared for the type checker only.
+    if TYPE_CHECKING:
+        name: str
+        account_id: UUID
+        history: list[StateChange]
+
     KIND = "resource"
     VENDOR = ""
     FINAL_STATES = frozenset[str]()
@@ -142,17 +148,22 @@ class ZenlayerResource(Resource):
     VENDOR = "zenlayer"
     RUNNING_STATES = frozenset({"pending", "active"})
 
+    if TYPE_CHECKING:  # each Zenlayer resource defines these, under its own topics
+        Suspended: ClassVar[type[SuspendedBase]]
+        Resumed: ClassVar[type[ResumedBase]]
+        Recycled: ClassVar[type[RecycledBase]]
+
     def suspend(self, at: datetime) -> None:
         if self.state in self.RUNNING_STATES:
-            self.trigger_event(self.Suspended, at=at)  # type: ignore[attr-defined]
+            self.trigger_event(self.Suspended, at=at)
 
     def resume(self, at: datetime) -> None:
         if self.state == "suspended":
             before = self.history[-2].state if len(self.history) > 1 else "pending"
-            self.trigger_event(self.Resumed, state=before, at=at)  # type: ignore[attr-defined]
+            self.trigger_event(self.Resumed, state=before, at=at)
 
     def recycle(self, at: datetime) -> bool:
         if self.is_gone:
             return False
-        self.trigger_event(self.Recycled, at=at)  # type: ignore[attr-defined]
+        self.trigger_event(self.Recycled, at=at)
         return True

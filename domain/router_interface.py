@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import datetime, timedelta
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 from uuid import UUID
 
 from linkledger.domain.billing_day import add_months
@@ -29,6 +29,22 @@ class RouterInterface(Resource):
     KIND = "router_interface"
     VENDOR = "alibaba"
     FINAL_STATES = frozenset({"released"})
+
+    if TYPE_CHECKING:  # set by Opened and changed by the other events (see Aggregate)
+        role: Literal["initiator", "receiver"]
+        connection_type: Literal["physical", "vpc"]
+        initiator_region: str
+        receiver_region: str
+        spec: str
+        distance_band: str | None
+        physical_connection: str | None
+        peer: str | None
+        billing_method: Literal["Subscription", "PayAsYouGo"]
+        expires_at: datetime | None  # None for a receiver
+        auto_renew: bool
+        suspend_at: datetime | None  # while expired
+        release_at: datetime | None  # while suspended
+        route_entries: list[str]  # destination CIDR blocks
 
     class Event(Aggregate.Event):
         TOPIC: ClassVar[str] = "linkledger.RouterInterface.Event"
@@ -82,7 +98,7 @@ class RouterInterface(Resource):
         automatic: bool
         policy_ref: str
 
-        def apply(self, r: RouterInterface) -> None:  # type: ignore[override]
+        def apply(self, r: RouterInterface) -> None:
             r.expires_at = self.expires_at
             r.suspend_at = None
             r.release_at = None
@@ -102,7 +118,7 @@ class RouterInterface(Resource):
         auto_renew_failed: bool
         policy_ref: str
 
-        def apply(self, r: RouterInterface) -> None:  # type: ignore[override]
+        def apply(self, r: RouterInterface) -> None:
             r.suspend_at = self.suspend_at
             super().apply(r)
 
@@ -112,7 +128,7 @@ class RouterInterface(Resource):
         release_at: datetime
         policy_ref: str
 
-        def apply(self, r: RouterInterface) -> None:  # type: ignore[override]
+        def apply(self, r: RouterInterface) -> None:
             r.release_at = self.release_at
             super().apply(r)
 
@@ -122,7 +138,7 @@ class RouterInterface(Resource):
         reason: str
         route_entries_deleted: list[str]
 
-        def apply(self, r: RouterInterface) -> None:  # type: ignore[override]
+        def apply(self, r: RouterInterface) -> None:
             r.route_entries = []
             super().apply(r)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 from uuid import NAMESPACE_URL, uuid5
 
 from linkledger.domain.errors import PriceCorrectionError, RuleFileError
@@ -27,6 +27,9 @@ from pydantic import Field
 RULE_LIBRARY_ID = uuid5(NAMESPACE_URL, "linkledger:rule-library")
 
 AnyPolicy = Annotated[ZenlayerPolicy | AlibabaPolicy, Field(discriminator="vendor")]
+# One recorded rule file: (kind, rules, digest, source, recorded at); kind is "price book",
+# "policy" or "correction".
+Recorded = tuple[str, PriceBook | Policy | PriceCorrection, str, str, datetime]
 
 
 def digest(rules: PriceBook | Policy | PriceCorrection) -> str:
@@ -40,6 +43,9 @@ def digest(rules: PriceBook | Policy | PriceCorrection) -> str:
 
 class RuleLibrary(Aggregate):
     TOPIC = "linkledger.RuleLibrary"
+
+    if TYPE_CHECKING:  # set by Started, extended by the other events (see Aggregate)
+        recorded: list[Recorded]  # in the order recorded
 
     class Event(Aggregate.Event):
         TOPIC: ClassVar[str] = "linkledger.RuleLibrary.Event"
@@ -89,16 +95,16 @@ class RuleLibrary(Aggregate):
 
     @property
     def price_books(self) -> list[PriceBook]:
-        return [r for kind, r, *_ in self.recorded if kind == "price book"]
+        return [r for _, r, *_ in self.recorded if isinstance(r, PriceBook)]
 
     @property
     def policies(self) -> list[Policy]:
-        return [r for kind, r, *_ in self.recorded if kind == "policy"]
+        return [r for _, r, *_ in self.recorded if isinstance(r, ZenlayerPolicy | AlibabaPolicy)]
 
     @property
     def corrections(self) -> list[tuple[PriceCorrection, datetime]]:
         """Every price correction, in the order recorded, with the ledger time it was recorded at."""
-        return [(r, at) for kind, r, _, _, at in self.recorded if kind == "correction"]
+        return [(r, at) for _, r, _, _, at in self.recorded if isinstance(r, PriceCorrection)]
 
     def check_correction(self, correction: PriceCorrection) -> None:
         """Refuse a correction that would not change the price of an entry in force on its date."""
@@ -125,7 +131,9 @@ class RuleLibrary(Aggregate):
     def record_correction(self, correction: PriceCorrection, source: str, at: datetime) -> bool:
         """Record a price correction unless this very one is already held; True if recorded."""
         d = digest(correction)
-        known = next((dg for k, r, dg, *_ in self.recorded if k == "correction" and r.id == correction.id), None)
+        known = next(
+            (dg for _, r, dg, *_ in self.recorded if isinstance(r, PriceCorrection) and r.id == correction.id), None
+        )
         if known is not None:
             if known != d:
                 raise PriceCorrectionError(
