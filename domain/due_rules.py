@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from enum import Enum, IntEnum
+from enum import IntEnum, StrEnum
+from typing import ParamSpec, TypeVar
 
 from linkledger.domain import financial_lock, protection_stage
+from linkledger.domain.account import Account
 from linkledger.domain.billing_day import ONE_DAY, day_of, deduction_time, month_bounds, month_key
-from linkledger.domain.charges import ChargeLine
 from linkledger.domain.daily_charge import DayBiller, first_billable_day, lines_for_day
 from linkledger.domain.errors import InsufficientBalanceError, LedgerError
 from linkledger.domain.physical_connection import PhysicalConnection
@@ -39,7 +40,7 @@ class Priority(IntEnum):
     REMOVE = 4
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     DEDUCT = "deduct"
     ISSUE_INVOICE = "issue_invoice"
     START_SUSPENSION = "start_suspension"
@@ -111,66 +112,115 @@ def next_other_than_deduction(p: Portfolio, rules: RuleBook) -> Due:
     one: the month not yet issued)."""
     acct = p.account
     period = acct.open_period
-    candidates = [
-        Due(
-            invoice_due_at(acct.vendor, period, rules),
-            Priority.ISSUE,
-            acct.name,
-            Action.ISSUE_INVOICE,
-            month_bounds(period)[0],
-        )
-    ]
+    issue = Due(
+        invoice_due_at(acct.vendor, period, rules),
+        Priority.ISSUE,
+        acct.name,
+        Action.ISSUE_INVOICE,
+        month_bounds(period)[0],
+    )
+    return min([issue, *_stage_dues(acct), *_resource_dues(p)])
+
+
+def _stage_dues(acct: Account) -> list[Due]:
+    """The end of Zenlayer's protection or suspension stage, while the account is in it."""
+    dues = []
     if acct.stage == "protection" and acct.protection_ends_at is not None:
-        candidates.append(Due(acct.protection_ends_at, Priority.STAGE, acct.name, Action.START_SUSPENSION))
+        dues.append(Due(acct.protection_ends_at, Priority.STAGE, acct.name, Action.START_SUSPENSION))
     if acct.stage == "suspension" and acct.suspension_ends_at is not None:
-        candidates.append(Due(acct.suspension_ends_at, Priority.REMOVE, acct.name, Action.RECYCLE))
-    for c in p.of_kind(PrivateConnect):
-        if c.state == "deleted" and c.recoverable_until is not None:
-            candidates.append(Due(c.recoverable_until, Priority.REMOVE, c.name, Action.PURGE))
-    for ri in p.of_kind(RouterInterface):
-        if ri.is_initiator and ri.state == "active" and ri.expires_at is not None:
-            candidates.append(Due(ri.expires_at, Priority.RENEW, ri.name, Action.EXPIRE))
-        elif ri.state == "expired" and ri.suspend_at is not None:
-            candidates.append(Due(ri.suspend_at, Priority.STAGE, ri.name, Action.SUSPEND))
-        elif ri.state == "suspended" and ri.release_at is not None:
-            candidates.append(Due(ri.release_at, Priority.REMOVE, ri.name, Action.RELEASE_INTERFACE))
-    for pc in p.of_kind(PhysicalConnection):
-        if pc.state == "financial_locked" and pc.release_at is not None:
-            candidates.append(Due(pc.release_at, Priority.REMOVE, pc.name, Action.RELEASE_CONNECTION))
-    return min(candidates)
+        dues.append(Due(acct.suspension_ends_at, Priority.REMOVE, acct.name, Action.RECYCLE))
+    return dues
+
+
+def _resource_dues(p: Portfolio) -> list[Due]:
+    """A deleted connect's purge, a router interface's next step, a locked connection's release."""
+    dues = [
+        Due(c.recoverable_until, Priority.REMOVE, c.name, Action.PURGE)
+        for c in p.of_kind(PrivateConnect)
+        if c.state == "deleted" and c.recoverable_until is not None
+    ]
+    dues += [due for ri in p.of_kind(RouterInterface) if (due := _router_interface_due(ri)) is not None]
+    dues += [
+        Due(pc.release_at, Priority.REMOVE, pc.name, Action.RELEASE_CONNECTION)
+        for pc in p.of_kind(PhysicalConnection)
+        if pc.state == "financial_locked" and pc.release_at is not None
+    ]
+    return dues
+
+
+def _router_interface_due(ri: RouterInterface) -> Due | None:
+    """An active initiator expires; an expired one is suspended; a suspended one is released."""
+    if ri.is_initiator and ri.state == "active" and ri.expires_at is not None:
+        return Due(ri.expires_at, Priority.RENEW, ri.name, Action.EXPIRE)
+    if ri.state == "expired" and ri.suspend_at is not None:
+        return Due(ri.suspend_at, Priority.STAGE, ri.name, Action.SUSPEND)
+    if ri.state == "suspended" and ri.release_at is not None:
+        return Due(ri.release_at, Priority.REMOVE, ri.name, Action.RELEASE_INTERFACE)
+    return None
 
 
 def run(p: Portfolio, due: Due, rules: RuleBook) -> None:
-    at = due.at
-    if due.action is Action.DEDUCT:
-        assert due.day is not None
-        lines = lines_for_day(list(p.resources.values()), due.day, rules, p.account.currency)
-        p.debit("daily", lines, at, rules, day=due.day)
-    elif due.action is Action.ISSUE_INVOICE:
-        assert due.day is not None
-        p.issue_invoice(month_key(due.day), at, rules)
-    elif due.action is Action.START_SUSPENSION:
-        policy = rules.policies.zenlayer_on(day_of(at))
-        protection_stage.start_suspension(p.account, p.zenlayer_resources(), policy, at)
-    elif due.action is Action.RECYCLE:
-        policy = rules.policies.zenlayer_on(day_of(at))
-        protection_stage.recycle(p.account, p.zenlayer_resources(), policy, at)
-    elif due.action is Action.PURGE:
-        connect = p.get(due.subject, PrivateConnect)
-        connect.purge(at)
-        for h in p.hosted_ends(connect):
-            h.purge_with_connect(at)
-    elif due.action is Action.EXPIRE:
-        _expire_or_auto_renew(p, p.get(due.subject, RouterInterface), at, rules)
-    elif due.action is Action.SUSPEND:
-        p.get(due.subject, RouterInterface).suspend(at, rules.policies.alibaba_on(day_of(at)))
-    elif due.action is Action.RELEASE_INTERFACE:
-        p.get(due.subject, RouterInterface).release(at, reason="suspended past the release period")
-    elif due.action is Action.RELEASE_CONNECTION:
-        pc = p.get(due.subject, PhysicalConnection)
-        financial_lock.release_unpaid(pc, p.of_kind(RouterInterface), at)
-    else:  # pragma: no cover - next_due only makes the actions above
-        raise AssertionError(due)
+    """Run one due rule on the portfolio."""
+    _RUNS[due.action](p, due, rules)
+
+
+def _deduct(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    assert due.day is not None
+    lines = lines_for_day(list(p.resources.values()), due.day, rules, p.account.currency)
+    p.debit("daily", lines, due.at, rules, day=due.day)
+
+
+def _issue_invoice(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    assert due.day is not None
+    p.issue_invoice(month_key(due.day), due.at, rules)
+
+
+def _start_suspension(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    policy = rules.policies.zenlayer_on(day_of(due.at))
+    protection_stage.start_suspension(p.account, p.zenlayer_resources(), policy, due.at)
+
+
+def _recycle(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    policy = rules.policies.zenlayer_on(day_of(due.at))
+    protection_stage.recycle(p.account, p.zenlayer_resources(), policy, due.at)
+
+
+def _purge(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    connect = p.get(due.subject, PrivateConnect)
+    connect.purge(due.at)
+    for h in p.hosted_ends(connect):
+        h.purge_with_connect(due.at)
+
+
+def _expire(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    _expire_or_auto_renew(p, p.get(due.subject, RouterInterface), due.at, rules)
+
+
+def _suspend_interface(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    p.get(due.subject, RouterInterface).suspend(due.at, rules.policies.alibaba_on(day_of(due.at)))
+
+
+def _release_interface(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    p.get(due.subject, RouterInterface).release(due.at, reason="suspended past the release period")
+
+
+def _release_connection(p: Portfolio, due: Due, rules: RuleBook) -> None:
+    pc = p.get(due.subject, PhysicalConnection)
+    financial_lock.release_unpaid(pc, p.of_kind(RouterInterface), due.at)
+
+
+# Every action next_due makes, and what running it does.
+_RUNS: dict[Action, Callable[[Portfolio, Due, RuleBook], None]] = {
+    Action.DEDUCT: _deduct,
+    Action.ISSUE_INVOICE: _issue_invoice,
+    Action.START_SUSPENSION: _start_suspension,
+    Action.RECYCLE: _recycle,
+    Action.PURGE: _purge,
+    Action.EXPIRE: _expire,
+    Action.SUSPEND: _suspend_interface,
+    Action.RELEASE_INTERFACE: _release_interface,
+    Action.RELEASE_CONNECTION: _release_connection,
+}
 
 
 def _expire_or_auto_renew(p: Portfolio, ri: RouterInterface, at: datetime, rules: RuleBook) -> None:
@@ -197,15 +247,20 @@ def settle(p: Portfolio, upto: datetime, rules: RuleBook) -> int:
             raise DueRuleError(p.account.name, Due(upto, Priority.DEDUCT, p.account.name, Action.DEDUCT), e) from e
         if due.at > upto:
             return ran
-        _guarded(p, due, lambda: run(p, due, rules))
+        _guarded(p, due, run, p, due, rules)
         ran += 1
         if due.action is Action.DEDUCT:
             ran += _following_deductions(p, due, upto, rules)
 
 
-def _guarded(p: Portfolio, due: Due, step: Callable[[], None]) -> None:
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _guarded(p: Portfolio, due: Due, step: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
+    """`step(*args, **kwargs)`; a LedgerError it raises becomes a DueRuleError naming `due`."""
     try:
-        step()
+        return step(*args, **kwargs)
     except DueRuleError:
         raise
     except LedgerError as e:
@@ -233,12 +288,11 @@ def _following_deductions(p: Portfolio, first: Due, upto: datetime, rules: RuleB
         due = Due(at, Priority.DEDUCT, p.account.name, Action.DEDUCT, day)
         if due.at > upto or other < due:
             return ran
-        lines: list[ChargeLine] = []
-        _guarded(p, due, lambda: lines.extend(biller.lines(day)))
+        lines = _guarded(p, due, biller.lines, day)
         if not lines:
             return ran
         pending = _pending(p)
-        _guarded(p, due, lambda: p.debit("daily", lines, due.at, rules, day=day))
+        _guarded(p, due, p.debit, "daily", lines, due.at, rules, day=day)
         ran += 1
         if _pending(p) != pending + 1:
             return ran

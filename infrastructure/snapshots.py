@@ -21,6 +21,12 @@ from pydantic import BaseModel, field_serializer
 def freeze(v: Any) -> Any:
     if v is None or isinstance(v, (bool, int, float, str)):
         return v
+    if isinstance(v, (list, tuple, set, frozenset, dict)):
+        return _freeze_collection(v)
+    return _freeze_value(v)
+
+
+def _freeze_value(v: Any) -> Any:
     if isinstance(v, BaseModel):
         return {"$m": get_topic(type(v)), "v": v.model_dump(mode="json")}
     if isinstance(v, Decimal):
@@ -31,15 +37,17 @@ def freeze(v: Any) -> Any:
         return {"$date": v.isoformat()}
     if isinstance(v, UUID):
         return {"$uuid": str(v)}
+    raise TypeError(f"cannot snapshot a {type(v).__name__}")
+
+
+def _freeze_collection(v: list[Any] | tuple[Any, ...] | set[Any] | frozenset[Any] | dict[Any, Any]) -> Any:
     if isinstance(v, list):
         return [freeze(x) for x in v]
     if isinstance(v, tuple):
         return {"$tuple": [freeze(x) for x in v]}
     if isinstance(v, (set, frozenset)):
         return {"$set" if isinstance(v, set) else "$fset": [freeze(x) for x in v]}
-    if isinstance(v, dict):
-        return {"$map": [[freeze(k), freeze(x)] for k, x in v.items()]}
-    raise TypeError(f"cannot snapshot a {type(v).__name__}")
+    return {"$map": [[freeze(k), freeze(x)] for k, x in v.items()]}
 
 
 _THAW = {
