@@ -46,6 +46,9 @@ Usage (the default run takes about 2 minutes on 2 cores, 1.6 GB of disk; --quick
                                   [--accounts 400] [--months 5] [--runs 30] [--cold-runs 10]
                                   [--rebuild-runs 3] [--audit-runs 3] [--correction-runs 3]
                                   [--parts 1,2,3] [--workdir DIR] [--keep] [--seed S] [--quick] [--profile]
+
+Needs linkledger installed in the interpreter that runs it (`pip install -e .` in this
+checkout): the code imports itself as `linkledger.*`, a name a bare checkout does not have.
 """
 
 from __future__ import annotations
@@ -73,10 +76,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # run from a checkout without installing
-
 from bench_report import code_state, machine
 from linkledger.domain.billing_day import add_months
 from linkledger.domain.documents import canonical
@@ -91,6 +90,8 @@ from linkledger.infrastructure.ledger import LinkLedger
 from linkledger.infrastructure.rebuild import rebuild
 from linkledger.infrastructure.view_stores import open_view_store
 from linkledger.projections.catalog import PROJECTIONS
+
+ROOT = Path(__file__).resolve().parents[1]
 
 ZENLAYER_PRICES = ROOT / "examples" / "zenlayer" / "prices.toml"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -119,11 +120,11 @@ effective_on = 2026-01-01
 currencies = ["USD"]
 note = "benchmark only, not vendor prices"
 entries = [
-  { item = "port", match = { site = "TYO", speed = "10G" }, per = "day", price = { USD = "12.00" } },
-  { item = "private_connect", match = { sites = "HKG~TYO" }, up_to_mbps = 100,  per = "day", price = { USD = "6.00" } },
-  { item = "private_connect", match = { sites = "HKG~TYO" }, up_to_mbps = 200,  per = "day", price = { USD = "11.00" } },
-  { item = "private_connect", match = { sites = "HKG~TYO" }, up_to_mbps = 500,  per = "day", price = { USD = "24.00" } },
-  { item = "private_connect", match = { sites = "HKG~TYO" }, up_to_mbps = 1000, per = "day", price = { USD = "40.00" } },
+  {item = "port", match = { site = "TYO", speed = "10G" }, per = "day", price = { USD = "12.00" }},
+  {item = "private_connect", match = { sites = "HKG~TYO" }, up_to_mbps = 100, per = "day", price = { USD = "6.00" }},
+  {item = "private_connect", match = { sites = "HKG~TYO" }, up_to_mbps = 200, per = "day", price = { USD = "11.00" }},
+  {item = "private_connect", match = { sites = "HKG~TYO" }, up_to_mbps = 500, per = "day", price = { USD = "24.00" }},
+  {item = "private_connect", match = { sites = "HKG~TYO" }, up_to_mbps = 1000, per = "day", price = { USD = "40.00" }},
 ]
 """
 CORRECTED_ENTRY = {"item": "port", "match": {"site": "TYO", "speed": "10G"}}
@@ -424,6 +425,33 @@ def part_as_at(args: argparse.Namespace, workdir: Path, profile: Profiler) -> li
         "events) ===",
         flush=True,
     )
+    head = write_probe_store(path, args)
+    results = pad_to_sizes(path, workdir, args, head)
+    print(
+        f"timing: {args.runs} warm and {args.cold_runs} cold calls per size and as-at, one size after the other "
+        "in turn (this machine has fast and slow spells of seconds; interleaving makes them hit every size "
+        "alike) ...",
+        flush=True,
+    )
+    gc.collect()
+    measure_as_at(results, args.runs, args.cold_runs)
+    print_as_at(results)
+    if profile.enabled:
+        ledger = open_ledger(str(path), must_exist=True)
+        try:
+            with profile(f"--as-at ({AS_ATS[0][0]}) x {args.runs} at {results[-1].size:,} events, warm"):
+                for _ in range(args.runs):
+                    time_as_at(ledger, AS_ATS[0][1])
+        finally:
+            ledger.close()
+    if not args.keep:
+        for result in results:
+            remove_store(result.path)
+    return results
+
+
+def write_probe_store(path: Path, args: argparse.Namespace) -> int:
+    """The probe store, written by real commands; returns its number of events."""
     started = time.perf_counter()
     build_probe_store(path, args.probe_accounts, args.seed)
     head = event_count(path)
@@ -445,6 +473,11 @@ def part_as_at(args: argparse.Namespace, workdir: Path, profile: Profiler) -> li
     )
     if head > args.sizes[0]:
         print(f"note: the unpadded store already holds {head:,} events, more than the smallest size")
+    return head
+
+
+def pad_to_sizes(path: Path, workdir: Path, args: argparse.Namespace, head: int) -> list[AsAtResult]:
+    """Pad the store to each size in turn; every size but the last is kept as a byte copy."""
     rng = random.Random(args.seed + 100)
     results: list[AsAtResult] = []
     for n, size in enumerate(args.sizes):
@@ -460,14 +493,10 @@ def part_as_at(args: argparse.Namespace, workdir: Path, profile: Profiler) -> li
             f"{seconds:.1f}s",
             flush=True,
         )
-    print(
-        f"timing: {args.runs} warm and {args.cold_runs} cold calls per size and as-at, one size after the other "
-        "in turn (this machine has fast and slow spells of seconds; interleaving makes them hit every size "
-        "alike) ...",
-        flush=True,
-    )
-    gc.collect()
-    measure_as_at(results, args.runs, args.cold_runs)
+    return results
+
+
+def print_as_at(results: list[AsAtResult]) -> None:
     for result in results:
         print(f"  {result.size:,} events:")
         for label, _ in AS_ATS:
@@ -484,18 +513,6 @@ def part_as_at(args: argparse.Namespace, workdir: Path, profile: Profiler) -> li
     for label, _ in AS_ATS:
         same = len({r.digests[label] for r in results}) == 1
         print(f"  {label}: the same document at every size: {'yes' if same else 'NO'}")
-    if profile.enabled:
-        ledger = open_ledger(str(path), must_exist=True)
-        try:
-            with profile(f"--as-at ({AS_ATS[0][0]}) x {args.runs} at {results[-1].size:,} events, warm"):
-                for _ in range(args.runs):
-                    time_as_at(ledger, AS_ATS[0][1])
-        finally:
-            ledger.close()
-    if not args.keep:
-        for result in results:
-            remove_store(result.path)
-    return results
 
 
 # ================================================================= parts 2-3: the fleet
@@ -684,6 +701,37 @@ def part_fleet(args: argparse.Namespace, workdir: Path, profile: Profiler) -> Fl
     book.parent.mkdir(parents=True, exist_ok=True)
     book.write_text(BENCH_BOOK, encoding="utf-8")
     path = workdir / f"fleet-{args.accounts}a-{args.months}m.db"
+    fleet = build_fleet(path, book, args)
+    correction = the_correction(fleet, args.months)
+    rounds = Rounds(
+        rebuild=args.rebuild_runs,
+        audit=args.audit_runs if 2 in args.parts else 0,
+        correction=args.correction_runs if 3 in args.parts else 0,
+    )
+    print_rounds_plan(rounds, correction)
+    results = FleetResults(fleet, [], 0)
+    audits: list[tuple[float, int, int, int]] = []
+    for r in range(max(rounds.rebuild, rounds.audit, rounds.correction)):
+        print(f"  round {r + 1}:", flush=True)
+        run_round(r, rounds, fleet, workdir, correction, results, audits)
+    print_fleet_medians(results, audits)
+    if profile.enabled:
+        profile_fleet(args, workdir, fleet, correction, profile)
+    if not args.keep:
+        remove_store(path)
+    return results
+
+
+@dataclass(frozen=True)
+class Rounds:
+    """How many rounds time each measure."""
+
+    rebuild: int
+    audit: int
+    correction: int
+
+
+def build_fleet(path: Path, book: Path, args: argparse.Namespace) -> Fleet:
     print(
         f"\n=== 2-3. fleet: {args.accounts} Zenlayer accounts over {args.months} months from {START:%Y-%m-%d} "
         f"===\ngenerating {path} (prices: {ZENLAYER_PRICES.relative_to(ROOT)} + {book}) ...",
@@ -698,60 +746,72 @@ def part_fleet(args: argparse.Namespace, workdir: Path, profile: Profiler) -> Fl
         f"accounts with a TYO port (the only users of the benchmark book's entries): {len(fleet.special)} of "
         f"{fleet.accounts} ({len(fleet.special) / fleet.accounts:.1%}): {', '.join(fleet.special)}"
     )
+    return fleet
 
-    correction = the_correction(fleet, args.months)
+
+def print_rounds_plan(rounds: Rounds, correction: PriceCorrection) -> None:
     entry = correction.entries[0]
-    audit_runs = args.audit_runs if 2 in args.parts else 0
-    correction_runs = args.correction_runs if 3 in args.parts else 0
     print(
         f"\nin rounds (so that the machine's slow and fast spells hit each measure alike): a full rebuild of the "
-        f"invoice view into a fresh SQLite view file (x {args.rebuild_runs})"
-        + (f"; audit --all (x {audit_runs})" if audit_runs else "")
+        f"invoice view into a fresh SQLite view file (x {rounds.rebuild})"
+        + (f"; audit --all (x {rounds.audit})" if rounds.audit else "")
         + (
             f"; the price correction {correction.id} ({entry.describe()} -> {CORRECTED_PRICE} USD/day from "
-            f"{correction.valid_from}), dry run and applied, each on a freshly opened ledger, on a fresh copy of the fleet store "
-            f"(x {correction_runs})"
-            if correction_runs
+            f"{correction.valid_from}), dry run and applied, each on a freshly opened ledger, on a fresh copy of "
+            f"the fleet store (x {rounds.correction})"
+            if rounds.correction
             else ""
         )
         + " ...",
         flush=True,
     )
-    results = FleetResults(fleet, [], 0)
-    audits: list[tuple[float, int, int, int]] = []
-    for r in range(max(args.rebuild_runs, audit_runs, correction_runs)):
-        print(f"  round {r + 1}:", flush=True)
-        if r < args.rebuild_runs:
-            gc.collect()
-            seconds, events = time_rebuild(fleet, workdir / f"views-{r}.db")
-            results.rebuilds.append(seconds)
-            results.rebuild_events = events
-            print(
-                f"    rebuild: {seconds:.2f}s ({events:,} events read, {fleet.invoices / seconds:,.0f} invoices/s, "
-                f"{events / seconds:,.0f} events/s)",
-                flush=True,
-            )
-        if r < audit_runs:
-            gc.collect()
-            audits.append(time_audit(fleet))
-            seconds, audited, passed, accounts = audits[-1]
-            print(
-                f"    audit --all: {audited:,} issued invoices of {accounts} accounts in {seconds:.2f}s "
-                f"({audited / seconds:,.0f} invoices/s, {seconds / audited * 1000:.1f} ms each): {passed:,} "
-                f"byte-identical, {audited - passed} differ",
-                flush=True,
-            )
-        if r < correction_runs:
-            gc.collect()
-            run = time_correction(fleet, workdir / "correction.db", correction)
-            results.corrections.append(run)
-            print(
-                f"    correction: the price-usage index names {run.affected_index} account(s); dry run "
-                f"{ms(run.preview_cold)} (again on the same ledger: {ms(run.preview_warm)}): "
-                f"{run.accounts_previewed} account(s), {run.lines} adjustment line(s), +{run.difference} USD; "
-                f"applied {ms(run.applied)} (record {ms(run.record)} + apply {ms(run.apply)}): {run.adjusted}",
-                flush=True,
-            )
+
+
+def run_round(
+    r: int,
+    rounds: Rounds,
+    fleet: Fleet,
+    workdir: Path,
+    correction: PriceCorrection,
+    results: FleetResults,
+    audits: list[tuple[float, int, int, int]],
+) -> None:
+    """Round `r`: each measure that still has rounds to go, once."""
+    if r < rounds.rebuild:
+        gc.collect()
+        seconds, events = time_rebuild(fleet, workdir / f"views-{r}.db")
+        results.rebuilds.append(seconds)
+        results.rebuild_events = events
+        print(
+            f"    rebuild: {seconds:.2f}s ({events:,} events read, {fleet.invoices / seconds:,.0f} invoices/s, "
+            f"{events / seconds:,.0f} events/s)",
+            flush=True,
+        )
+    if r < rounds.audit:
+        gc.collect()
+        audits.append(time_audit(fleet))
+        seconds, audited, passed, accounts = audits[-1]
+        print(
+            f"    audit --all: {audited:,} issued invoices of {accounts} accounts in {seconds:.2f}s "
+            f"({audited / seconds:,.0f} invoices/s, {seconds / audited * 1000:.1f} ms each): {passed:,} "
+            f"byte-identical, {audited - passed} differ",
+            flush=True,
+        )
+    if r < rounds.correction:
+        gc.collect()
+        run = time_correction(fleet, workdir / "correction.db", correction)
+        results.corrections.append(run)
+        print(
+            f"    correction: the price-usage index names {run.affected_index} account(s); dry run "
+            f"{ms(run.preview_cold)} (again on the same ledger: {ms(run.preview_warm)}): "
+            f"{run.accounts_previewed} account(s), {run.lines} adjustment line(s), +{run.difference} USD; "
+            f"applied {ms(run.applied)} (record {ms(run.record)} + apply {ms(run.apply)}): {run.adjusted}",
+            flush=True,
+        )
+
+
+def print_fleet_medians(results: FleetResults, audits: list[tuple[float, int, int, int]]) -> None:
+    fleet = results.fleet
     print(f"  rebuild median {results.rebuild:.2f}s")
     if audits:
         seconds = statistics.median(a[0] for a in audits)
@@ -769,36 +829,36 @@ def part_fleet(args: argparse.Namespace, workdir: Path, profile: Profiler) -> Fl
             f"{ms(applied)} = {applied / results.rebuild:.2%} of the rebuild"
         )
 
-    if profile.enabled:
-        if 2 in args.parts:
-            with profile("audit --all"):
-                time_audit(fleet)
-        with profile("full rebuild of the invoice view"):
-            time_rebuild(fleet, workdir / "views-profile.db")
-        if 3 in args.parts:
-            copy = workdir / "correction.db"
-            shutil.copyfile(fleet.path, copy)
+
+def profile_fleet(
+    args: argparse.Namespace, workdir: Path, fleet: Fleet, correction: PriceCorrection, profile: Profiler
+) -> None:
+    if 2 in args.parts:
+        with profile("audit --all"):
+            time_audit(fleet)
+    with profile("full rebuild of the invoice view"):
+        time_rebuild(fleet, workdir / "views-profile.db")
+    if 3 in args.parts:
+        copy = workdir / "correction.db"
+        shutil.copyfile(fleet.path, copy)
+        try:
+            ledger = open_ledger(str(copy), must_exist=True)
             try:
-                ledger = open_ledger(str(copy), must_exist=True)
-                try:
-                    with profile("correction dry run"):
-                        ledger.preview_correction(correction)
-                finally:
-                    ledger.close()
-                ledger = open_ledger(str(copy), must_exist=True)
-                try:
-                    at = ledger.watermark()
-                    assert at is not None
-                    with profile("correction applied (record + apply)"):
-                        ledger.record_correction(correction, "bench", at)
-                        ledger.apply_corrections()
-                finally:
-                    ledger.close()
+                with profile("correction dry run"):
+                    ledger.preview_correction(correction)
             finally:
-                remove_store(copy)
-    if not args.keep:
-        remove_store(path)
-    return results
+                ledger.close()
+            ledger = open_ledger(str(copy), must_exist=True)
+            try:
+                at = ledger.watermark()
+                assert at is not None
+                with profile("correction applied (record + apply)"):
+                    ledger.record_correction(correction, "bench", at)
+                    ledger.apply_corrections()
+            finally:
+                ledger.close()
+        finally:
+            remove_store(copy)
 
 
 # ============================================================================ the report

@@ -32,6 +32,9 @@ Usage (a full run takes about 4 minutes on 2 cores; --quick about 10 s):
     python scripts/bench_commands.py [--sizes 10,100,1000,10000] [--skip-postgres] [--quick]
                                      [--workdir DIR] [--keep] [--postgres-url URL]
                                      [--phases 1,2,3,4] [--profile]
+
+Needs linkledger installed in the interpreter that runs it (`pip install -e .` in this
+checkout): the code imports itself as `linkledger.*`, a name a bare checkout does not have.
 """
 
 from __future__ import annotations
@@ -61,12 +64,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # run from a checkout without installing
-
 import orjson
 from bench_report import code_state, machine
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PRICES = [ROOT / "examples" / "zenlayer" / "prices.toml"]
 TWO_YEARS = ROOT / "examples" / "zenlayer" / "two_years.txt"
@@ -603,7 +604,7 @@ def spawn_phase(name: str, params: dict[str, Any], workdir: Path) -> dict[str, A
 # ============================================================ phase 4: fresh processes
 # What a write command imports: the CLI module, and the ledger it imports lazily (through
 # bootstrap) when a write command runs. (a) times exactly these imports, (b) the same + work.
-WRITE_IMPORTS = "import infrastructure.cli\nfrom infrastructure.bootstrap import open_ledger\n"
+WRITE_IMPORTS = "import linkledger.infrastructure.cli\nfrom linkledger.infrastructure.bootstrap import open_ledger\n"
 FIRST_COMMAND = (
     """
 import json, sys, time
@@ -622,7 +623,7 @@ print(json.dumps({"imports": t1 - t0, "open_ledger": t2 - t1, "command": t3 - t2
 """
 )
 INVOICE_IMPORTTIME = (
-    "import sys\nfrom infrastructure.cli import main\n"
+    "import sys\nfrom linkledger.infrastructure.cli import main\n"
     "sys.argv = ['linkledger', '--store', sys.argv[1], 'invoice', 'ACME', '--period', '2027-06']\n"
     "main()\n"
 )
@@ -681,7 +682,7 @@ def phase_startup(workdir: Path, runs: int) -> dict[str, Any]:
     print(f"timing {runs} runs of each fresh process", flush=True)
     for _ in range(runs):  # interleaved, so a drift in machine load touches all of them alike
         bare.append(wall([python, "-c", "pass"], ROOT)[0])
-        cli.append(wall([python, "-c", "import infrastructure.cli"], ROOT)[0])
+        cli.append(wall([python, "-c", "import linkledger.infrastructure.cli"], ROOT)[0])
         imports.append(wall([python, "-c", WRITE_IMPORTS], ROOT)[0])
         unlink_store(copy)
         shutil.copyfile(store, copy)  # every run starts from the same two-year store
@@ -873,9 +874,10 @@ def report_startup(res: dict[str, Any], summary: list[list[str]]) -> None:
     inner = {k: med([r[k] for r in res["inner"]]) for k in ("imports", "open_ledger", "command")}
     print(f"\n== 4. fresh processes on a two-year store ({res['events']:,} events; medians of {res['runs']} runs)")
     print(f"python -c pass (the interpreter alone): {ms(bare)}")
-    print(f"python -c 'import infrastructure.cli' (what every linkledger process imports): {ms(cli)}")
+    print(f"python -c 'import linkledger.infrastructure.cli' (what every linkledger process imports): {ms(cli)}")
     print(
-        f"(a) python -c 'import infrastructure.cli; from infrastructure.bootstrap import open_ledger' "
+        "(a) python -c 'import linkledger.infrastructure.cli; "
+        "from linkledger.infrastructure.bootstrap import open_ledger' "
         f"(interpreter + a write command's imports): {ms(imports)}"
     )
     print(
@@ -892,7 +894,7 @@ def report_startup(res: dict[str, Any], summary: list[list[str]]) -> None:
     v2 = at_most(invoice, INVOICE_TARGET_S)
     print(
         f"(c) linkledger --store X invoice ACME --period 2027-06: {invoice:.3f} s (target <= "
-        f"{INVOICE_TARGET_S} s): {v2}; of which the interpreter {ms(bare)}, + importing infrastructure.cli "
+        f"{INVOICE_TARGET_S} s): {v2}; of which the interpreter {ms(bare)}, + importing linkledger.infrastructure.cli "
         f"{ms(cli - bare)}, the rest (lazy imports, reading the view, printing) {ms(invoice - cli)}"
     )
     for key, what in (
@@ -1042,8 +1044,16 @@ def _bench(args: argparse.Namespace, workdir: Path, schema: str) -> int:
     print(f"code: {code_state()}")
     print(f"command: {shlex.join([sys.executable, *sys.argv])}")
     print(f"workdir: {workdir}\n", flush=True)
-    summary: list[list[str]] = []
-    results: dict[str, Any] = {}
+    results = _run_phases(args, workdir, schema)
+    _report(args, results)
+    if args.profile:
+        _profile(args, workdir)
+    return 0
+
+
+def _run_phases(args: argparse.Namespace, workdir: Path, schema: str) -> dict[Any, Any]:
+    """Each phase asked for, in a fresh interpreter; its figures by phase (2s/2p: SQLite/PostgreSQL)."""
+    results: dict[Any, Any] = {}
     if 1 in args.phases:
         print("== phase 1: command latency vs store size", flush=True)
         results[1] = spawn_phase(
@@ -1114,7 +1124,11 @@ def _bench(args: argparse.Namespace, workdir: Path, schema: str) -> int:
     if 4 in args.phases:
         print("\n== phase 4: fresh processes on a two-year store", flush=True)
         results[4] = phase_startup(workdir, args.runs)
+    return results
 
+
+def _report(args: argparse.Namespace, results: dict[Any, Any]) -> None:
+    summary: list[list[str]] = []
     print("\n" + "=" * 100)
     print(f"machine: {machine()}")
     if 1 in results:
@@ -1132,39 +1146,39 @@ def _bench(args: argparse.Namespace, workdir: Path, schema: str) -> int:
     table(["measure", "measured", "target", "verdict"], summary, set())
     print(f"\ncommand: {shlex.join([sys.executable, *sys.argv])}", flush=True)
 
-    if args.profile:
-        print("\nprofiling (not part of the table) ...", flush=True)
-        prof = workdir / "commit.prof"
-        spawn_phase(
-            "commit",
-            {
-                "store": str(workdir / "profile-commit.db"),
-                "accounts": args.commit_accounts,
-                "seed": args.seed,
-                "profile": str(prof),
-                "bare_env": {
-                    "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                    "SQLITE_DBNAME": str(workdir / "profile-commit-bare.db"),
-                },
+
+def _profile(args: argparse.Namespace, workdir: Path) -> None:
+    print("\nprofiling (not part of the table) ...", flush=True)
+    prof = workdir / "commit.prof"
+    spawn_phase(
+        "commit",
+        {
+            "store": str(workdir / "profile-commit.db"),
+            "accounts": args.commit_accounts,
+            "seed": args.seed,
+            "profile": str(prof),
+            "bare_env": {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(workdir / "profile-commit-bare.db"),
             },
-            workdir,
-        )
-        print_profile(prof, f"phase 2 command loop on SQLite ({args.commit_accounts * 12} commands)")
-        prof3 = workdir / "settle.prof"
-        n = max(10, args.settle_accounts // 10)
-        spawn_phase(
-            "settle",
-            {
-                "store": str(workdir / "profile-settle.db"),
-                "bare": str(workdir / "profile-settle-bare.db"),
-                "accounts": n,
-                "days": args.settle_days,
-                "profile": str(prof3),
-            },
-            workdir,
-        )
-        print_profile(prof3, f"phase 3 advance_to, {n} accounts x {args.settle_days} days", limit=45)
-    return 0
+        },
+        workdir,
+    )
+    print_profile(prof, f"phase 2 command loop on SQLite ({args.commit_accounts * 12} commands)")
+    prof3 = workdir / "settle.prof"
+    n = max(10, args.settle_accounts // 10)
+    spawn_phase(
+        "settle",
+        {
+            "store": str(workdir / "profile-settle.db"),
+            "bare": str(workdir / "profile-settle-bare.db"),
+            "accounts": n,
+            "days": args.settle_days,
+            "profile": str(prof3),
+        },
+        workdir,
+    )
+    print_profile(prof3, f"phase 3 advance_to, {n} accounts x {args.settle_days} days", limit=45)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,15 @@ One run:
 Usage:
     python scripts/bench_projections.py [--accounts N] [--months M] [--redis-url URL]
                                         [--workdir DIR] [--reuse] [--seed S] [--profile]
+
+Needs linkledger installed in the interpreter that runs it (`pip install -e .` in this
+checkout): the code imports itself as `linkledger.*`, a name a bare checkout does not have.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import heapq
 import io
@@ -51,10 +55,6 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # run from a checkout without installing
-
 import orjson
 import redis
 from bench_report import code_state, machine
@@ -69,6 +69,8 @@ from linkledger.infrastructure.projection_runner import ProjectionRunner
 from linkledger.infrastructure.redis_views import RedisViewStore, parse_redis_url
 from linkledger.infrastructure.sqlite_views import SQLiteViewStore
 from linkledger.projections.catalog import PROJECTIONS
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PRICES = [ROOT / "examples" / "zenlayer" / "prices.toml", ROOT / "examples" / "alibaba" / "prices.toml"]
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -497,10 +499,8 @@ class FleetGenerator:
         cache = self.ledger.repository.cache
         assert cache is not None
         for aid in (account_id(plan.name), *(resource_id(r) for r in plan.resources)):
-            try:
+            with contextlib.suppress(KeyError):
                 cache.get(aid, evict=True)
-            except KeyError:
-                pass
 
     def _in_good_standing(self, plan: AccountPlan) -> bool:
         account = self.ledger.account(plan.name)

@@ -3,9 +3,14 @@
     python scripts/paired_probe.py settle   CODE_ROOT   # 60 accounts x 5 resources, advance a year
     python scripts/paired_probe.py commands CODE_ROOT   # 300 accounts x 7 commands
 
-CODE_ROOT is a checkout of the version to run (e.g. a `git worktree` of an older commit); it
-is put first on sys.path. Run two versions in turn, several times, and compare the times
-pair by pair: pairing keeps the ratio meaningful when the machine's speed drifts.
+CODE_ROOT is a checkout of the version to run (e.g. a `git worktree` of an older commit),
+from the package move on (the code imports itself as `linkledger.*`). The checkout's
+folders (domain/, projections/, infrastructure/, examples/) are what setuptools installs as
+linkledger.domain, ...: the probe links them under a temporary linkledger/ folder put first
+on sys.path, so CODE_ROOT needs no install and wins over any installed linkledger (run it
+with an interpreter that has linkledger's dependencies, e.g. this checkout's venv). Run two
+versions in turn, several times, and compare the times pair by pair: pairing keeps the
+ratio meaningful when the machine's speed drifts.
 Prints the seconds of the measured part (the settlement, or the commands).
 """
 
@@ -22,12 +27,27 @@ def T(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
+PACKAGES = ("domain", "projections", "infrastructure", "examples")
+
+
+def put_first_on_path(root: Path, into: Path) -> None:
+    """Make `linkledger.X` the checkout's X/ folder for this process: link the folders under
+    `into`/linkledger and put `into` first on sys.path."""
+    package = into / "linkledger"
+    package.mkdir()
+    for name in PACKAGES:
+        if (root / name).is_dir():
+            (package / name).symlink_to((root / name).resolve(), target_is_directory=True)
+    sys.path.insert(0, str(into))
+
+
 def main() -> None:
     what, root = sys.argv[1], sys.argv[2]
-    sys.path.insert(0, root)
-    from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
+    with tempfile.TemporaryDirectory() as code, tempfile.TemporaryDirectory() as d:
+        put_first_on_path(Path(root), Path(code))
+        from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
 
-    with tempfile.TemporaryDirectory() as d:
+        assert Path(sys.modules["linkledger.infrastructure.bootstrap"].__file__ or "").is_relative_to(code)
         ledger = open_ledger(str(Path(d) / "probe.db"))
         record_rule_files(ledger, [Path(root) / "examples/zenlayer/prices.toml"], [], T("2026-01-01T00:00"))
         accounts, ports = (60, 2) if what == "settle" else (300, 1)
