@@ -166,7 +166,7 @@ def test_a_correction_of_an_entry_no_book_prices_is_refused_and_writes_nothing(l
 
 
 def test_a_correction_of_a_lifecycle_policy_is_refused_as_out_of_scope():
-    with pytest.raises(PriceCorrectionError, match="corrections of lifecycle policies .* are out of scope"):
+    with pytest.raises(PriceCorrectionError, match=r"corrections of lifecycle policies .* are out of scope"):
         PriceCorrection.from_mapping(
             {"id": "p", "vendor": "zenlayer", "valid_from": "2026-03-01", "negative_balance": {"protection_hours": 24}},
             "fix.toml",

@@ -182,18 +182,21 @@ def test_a_correction_is_applied_once_and_the_views_and_feed_show_it(capsys, sto
             "corrections of lifecycle policies (negative_balance) are out of scope",
         ),
         (
-            'id = "f"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "HKG", '
-            'speed = "10G" }, per = "day", price = { USD = 7.5 } }]\n',
+            'id = "f"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\n'
+            'entries = [{ item = "port", match = { site = "HKG", speed = "10G" }, '
+            'per = "day", price = { USD = 7.5 } }]\n',
             "is a float",
         ),
         (
-            'id = "n"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "TYO", '
-            'speed = "10G" }, per = "day", price = { USD = "7.50" } }]\n',
+            'id = "n"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\n'
+            'entries = [{ item = "port", match = { site = "TYO", speed = "10G" }, '
+            'per = "day", price = { USD = "7.50" } }]\n',
             "is not priced by any zenlayer price book",
         ),
         (
-            'id = "m"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\nentries = [{ item = "port", match = { site = "HKG", '
-            'speed = "10G" }, per = "month", price = { USD = "7.50" } }]\n',
+            'id = "m"\nvendor = "zenlayer"\nvalid_from = 2026-01-10\n'
+            'entries = [{ item = "port", match = { site = "HKG", speed = "10G" }, '
+            'per = "month", price = { USD = "7.50" } }]\n',
             "a correction keeps the unit",
         ),
         ("id = \n", "not valid TOML"),

@@ -103,9 +103,11 @@ def test_an_empty_month_is_not_called_no_charges_before_its_last_day_is_deducted
     scenario = tmp_path / "s.txt"
     scenario.write_text(
         SCENARIO.format(prices=PRICES).replace(
-            "2026-03-10T08:00Z order_port ACME HKG-1 site=HKG speed=10G\n2026-03-10T09:00Z complete_cross_connect HKG-1\n"
+            "2026-03-10T08:00Z order_port ACME HKG-1 site=HKG speed=10G\n"
+            "2026-03-10T09:00Z complete_cross_connect HKG-1\n"
             "2026-04-15T00:00Z advance\n",
-            "2026-03-31T08:00Z order_port ACME HKG-1 site=HKG speed=10G\n2026-03-31T09:00Z complete_cross_connect HKG-1\n",
+            "2026-03-31T08:00Z order_port ACME HKG-1 site=HKG speed=10G\n"
+            "2026-03-31T09:00Z complete_cross_connect HKG-1\n",
         )
     )
     store = str(tmp_path / "ledger.db")

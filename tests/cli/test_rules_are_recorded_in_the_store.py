@@ -133,7 +133,7 @@ def test_first_run_records_shipped_and_given_rule_files_at_the_first_line_time(c
     code, out, _ = run(capsys, *where(store, tmp_path), "rules")
     assert code == 0
     for r in rows:
-        line = next(l for l in out.splitlines() if r["version"] in l)
+        line = next(ln for ln in out.splitlines() if r["version"] in ln)
         assert r["kind"] in line and f"effective {r['effective_on']}" in line and r["source"] in line
         assert f"recorded {r['recorded_at']}" in line and r["digest"][:19] in line
 
@@ -276,7 +276,7 @@ def test_the_same_rule_content_again_records_nothing(capsys, tmp_path: Path, sto
     same = tmp_path / "s" / "prices.toml"
     reformatted = tmp_path / "elsewhere" / "prices.toml"
     reformatted.parent.mkdir()
-    reformatted.write_text("\n".join(l.strip() for l in same.read_text().splitlines() if not l.startswith("#")))
+    reformatted.write_text("\n".join(ln.strip() for ln in same.read_text().splitlines() if not ln.startswith("#")))
     assert reformatted.read_text() != same.read_text()
     policy_copy = tmp_path / "elsewhere" / "policy.toml"
     shutil.copy(ZEN_POLICY, policy_copy)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+from linkledger.domain.errors import LedgerError
+
 from tests.builders import T, events_named
 
 
@@ -25,10 +28,8 @@ def test_a_command_whose_id_was_applied_writes_nothing_and_returns_the_original_
 
 def test_a_refused_command_records_no_id_so_it_can_be_sent_again_once_fixed(ledger):
     ledger.open_account("ACME", "zenlayer", "USD", T("2026-01-01T00:00"))
-    try:
+    with pytest.raises(LedgerError):  # no price book prices a port at FRA
         ledger.order_port("ACME", "FRA-1", "FRA", "10G", T("2026-01-01T00:00"), command_id="port-1")
-    except Exception:
-        pass
     assert ledger.recorder.outcome("port-1") is None
     ledger.order_port("ACME", "HKG-1", "HKG", "10G", T("2026-01-01T00:00"), command_id="port-1")
     assert ledger.recorder.outcome("port-1") == "applied"

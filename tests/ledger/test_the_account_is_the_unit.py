@@ -73,16 +73,16 @@ def test_a_command_before_its_account_clock_is_refused_naming_the_clock(ledger):
 def test_the_due_index_row_is_written_with_the_events(ledger):
     billed_account(ledger, "A")
     idle_account(ledger, "IDLE")
-    due = dict((aid, at) for at, aid in ledger.recorder.due_accounts(T("2030-01-01T00:00"), None, 100))
+    due = {aid: at for at, aid in ledger.recorder.due_accounts(T("2030-01-01T00:00"), None, 100)}
     # Jan 1 is deducted at 01:00 on Jan 2; an account with nothing to bill is next due when
     # its month closes and its invoice is issued (1 Feb, just after the deduction for 31 Jan).
     assert due == {account_id("A"): T("2026-01-02T01:00"), account_id("IDLE"): T("2026-02-01T01:00")}
     ledger.top_up("A", "1.00", None, T("2026-01-05T12:00"))
-    due = dict((aid, at) for at, aid in ledger.recorder.due_accounts(T("2030-01-01T00:00"), None, 100))
+    due = {aid: at for at, aid in ledger.recorder.due_accounts(T("2030-01-01T00:00"), None, 100)}
     assert due == {account_id("A"): T("2026-01-06T01:00"), account_id("IDLE"): T("2026-02-01T01:00")}
     with pytest.raises(InvalidAmountError):
         ledger.top_up("A", "0", None, T("2026-01-09T12:00"))
-    due = dict((aid, at) for at, aid in ledger.recorder.due_accounts(T("2030-01-01T00:00"), None, 100))
+    due = {aid: at for at, aid in ledger.recorder.due_accounts(T("2030-01-01T00:00"), None, 100)}
     # A refusal leaves the index as it was.
     assert due == {account_id("A"): T("2026-01-06T01:00"), account_id("IDLE"): T("2026-02-01T01:00")}
 
