@@ -36,9 +36,10 @@ def parse_mbps(text: str | int, what: str = "bandwidth") -> int:
     if not m:
         raise BandwidthError(f"{what} {text!r} is not a cap such as 80M, 1G or 500 (Mbps)")
     digits, unit = m.group(1).lstrip("0") or "0", (m.group(2) or "M").upper()
-    if len(digits) > len(str(MAX_MBPS)):  # refused before it is multiplied out
+    mbps = int(digits) * (1000 if unit == "G" else 1) if len(digits) <= len(str(MAX_MBPS)) else 0
+    if not 0 < mbps <= MAX_MBPS:
         raise BandwidthError(f"{what} {text!r} is out of range; from 1M to {format_mbps(MAX_MBPS)}")
-    return check_mbps(int(digits) * (1000 if unit == "G" else 1), what)
+    return mbps
 
 
 def format_mbps(mbps: int) -> str:

@@ -15,13 +15,12 @@ _DIGITS = re.compile(r"[0-9]{1,9}", re.ASCII)
 
 def to_count(value: Any, what: str, low: int, high: int) -> int:
     """An int, or a string of ASCII digits, from `low` to `high`; anything else is refused."""
-    if isinstance(value, str) and _DIGITS.fullmatch(value):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
+    count = int(value) if isinstance(value, str) and _DIGITS.fullmatch(value) else value
+    if isinstance(count, bool) or not isinstance(count, int):
         raise InvalidInputError(f"{what} {value!r} is not a whole number written with the digits 0-9")
-    if not low <= value <= high:
-        raise InvalidInputError(f"{what} {value} is out of range; from {low} to {high}")
-    return value
+    if not low <= count <= high:
+        raise InvalidInputError(f"{what} {value!r} is out of range; from {low} to {high}")
+    return count
 
 
 def to_months(value: Any, what: str = "months") -> int:

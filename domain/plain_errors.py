@@ -46,6 +46,9 @@ _RULES: dict[str, str] = {
 }
 
 
+_NO_VALUE = frozenset({"missing", "extra_forbidden", "value_error", "assertion_error"})
+
+
 def where(loc: tuple[int | str, ...]) -> str:
     """('entries', 0, 'price', 'USD') -> 'entries[0].price.USD'; () -> '(file)'."""
     out = ""
@@ -75,7 +78,7 @@ def plain_problems(error: ValidationError, at: tuple[int | str, ...] = ()) -> li
     for e in error.errors(include_url=False):
         line = f"{where(at + tuple(e['loc']))}: {_rule(e)}"
         value = e.get("input")
-        if e["type"] not in ("missing", "value_error", "assertion_error") and not isinstance(value, (dict, list)):
+        if e["type"] not in _NO_VALUE and not isinstance(value, (dict, list)):
             line += f", got {_shown(value)}"
         out.append(line)
     return out
