@@ -24,8 +24,7 @@ entries = [
   { item = "port", match = { site = "SIN", sped = "10G" }, per = "day", price = { USD = "10.00" } },
   { item = "port", match = { site = "TYO", speed = "10G" }, per = "week", price = { USD = "1_000" } },
   { item = "port", match = { site = "LAX", speed = "10G" }, per = "day", price = { USD = 10.5 }, colour = "red" },
-  { item = "private_connect", match = { sites = "HKG~SIN" }, up_to_mbps = 200000, per = "day",
-    price = { USD = "0.0000001" } },
+  { item = "private_connect", match = { sites = "A~B" }, up_to_mbps = 200000, per = "day", price = {USD="0.0000001"} },
 ]
 """
 
@@ -39,7 +38,7 @@ EXPECTED_BOOK_PROBLEMS = [
     'entries[4].price.USD: 10.5 is a float; write money as a string such as "20.00"',
     "entries[4].colour: is not a known key; check its spelling",
     "entries[5].price.USD: '0.0000001' has 7 decimal places; at most 6",
-    "entries[5] (private_connect/sites=HKG~SIN/up_to_mbps=200000): up_to_mbps 200000 is above the fastest "
+    "entries[5] (private_connect/sites=A~B/up_to_mbps=200000): up_to_mbps 200000 is above the fastest "
     "bandwidth, 100000",
     "colour: is not a known key; check its spelling",
 ]
