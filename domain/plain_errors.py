@@ -4,12 +4,13 @@ reach a user: rule files and the payloads built from a command's arguments."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from linkledger.domain.errors import InvalidInputError
 from pydantic import ValidationError
+
+T = TypeVar("T")
 
 _RULES: dict[str, str] = {
     "missing": "is missing; it is required",
@@ -24,7 +25,7 @@ _RULES: dict[str, str] = {
     "int_from_float": "must be a whole number",
     "bool_type": "must be true or false",
     "bool_parsing": "must be true or false",
-    "string_type": "must be text (in quotes)",
+    "string_type": "must be text",
     "string_too_short": "must have at least {min_length} character(s)",
     "string_too_long": "must have at most {max_length} character(s)",
     "string_pattern_mismatch": "must match the pattern {pattern}",
@@ -84,11 +85,10 @@ def plain_problems(error: ValidationError, at: tuple[int | str, ...] = ()) -> li
     return out
 
 
-@contextmanager
-def payloads_refused(what: str) -> Iterator[None]:
-    """Inside: a payload built from a command's arguments that pydantic refuses becomes our
-    refusal (InvalidInputError naming each field and its rule), not a traceback."""
+def payloads_refused(what: str, decide: Callable[..., T], *args: Any) -> T:
+    """`decide(*args)`, with a payload built from a command's arguments that pydantic refuses
+    turned into our refusal (InvalidInputError naming each field and its rule), not a traceback."""
     try:
-        yield
+        return decide(*args)
     except ValidationError as e:
         raise InvalidInputError(f"{what}: {'; '.join(plain_problems(e))}") from None

@@ -414,8 +414,7 @@ class LinkLedger(Application[UUID]):
                         when = max(at, p.clock) if not_before_clock else at
                         p.check_not_before_clock(when, what)
                         settle(p, when, rules)
-                    with payloads_refused(what):
-                        decide(p, rules)
+                    payloads_refused(what, decide, p, rules)
                     self._check_new_names(p)
                     outcome = "applied"
                     self.save(

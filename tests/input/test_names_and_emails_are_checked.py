@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from linkledger.domain.errors import InvalidNameError
+from linkledger.domain.errors import InvalidInputError, InvalidNameError
 from linkledger.domain.names import check_email, check_name
 from linkledger.infrastructure.bootstrap import open_ledger
 from linkledger.infrastructure.ledger import LinkLedger
@@ -87,3 +87,13 @@ def test_names_of_any_script_and_ordinary_emails_are_accepted():
     assert check_name("PC_HK.1") == "PC_HK.1"
     assert check_email("bob+billing@acme.test") == "bob+billing@acme.test"
     assert check_email("bob#billing@mail.acme-corp.example") == "bob#billing@mail.acme-corp.example"
+
+
+def test_an_argument_of_the_wrong_type_is_refused_in_plain_words_not_a_pydantic_error(ledger: LinkLedger):
+    head = ledger.recorder.max_notification_id()
+    with pytest.raises(InvalidInputError) as refused:
+        ledger.order_port("ACME", "HKG-1", 10, "10G", AT)  # type: ignore[arg-type]
+    assert str(refused.value).startswith("[input] order_port: ")
+    assert "site: must be text, got 10" in str(refused.value)
+    assert "https://" not in str(refused.value) and "Input should" not in str(refused.value)
+    assert ledger.recorder.max_notification_id() == head
