@@ -10,10 +10,18 @@ from uuid import UUID
 
 from linkledger.domain.billing_day import day_of, month_key
 from linkledger.domain.charges import ChargeLine
-from linkledger.domain.errors import CurrencyMismatchError, DuplicateNameError, InvalidAmountError
+from linkledger.domain.errors import (
+    CurrencyMismatchError,
+    DuplicateNameError,
+    InvalidAmountError,
+    InvalidInputError,
+)
 from linkledger.domain.events import Aggregate, Frozen, account_id
 from linkledger.domain.invoice import draft_charge, next_period
-from linkledger.domain.money import check_currency, round_line_amount
+from linkledger.domain.money import check_balance, check_currency, check_minor_unit
+from linkledger.domain.names import check_email, check_name
+
+VENDORS = ("alibaba", "zenlayer")
 
 
 class User(Frozen):
@@ -251,10 +259,16 @@ class Account(Aggregate):
 
     @classmethod
     def open(cls, name: str, vendor: str, currency: str, at: datetime) -> Account:
+        check_name(name, "account name")
+        if vendor not in VENDORS:
+            raise InvalidInputError(f"vendor {vendor!r} is not one of {', '.join(VENDORS)}")
         check_currency(currency)
         return cls._create(cls.Opened, id=account_id(name), name=name, vendor=vendor, currency=currency, at=at)
 
     def add_user(self, user: User, at: datetime) -> None:
+        check_name(user.name, "user name")
+        check_email(user.email)
+        check_name(user.role, "role")
         if any(u.name == user.name for u in self.users):
             raise DuplicateNameError(f"account {self.name} already has a user named {user.name}")
         self.trigger_event(self.UserAdded, user=user, at=at)
@@ -265,11 +279,12 @@ class Account(Aggregate):
     def credit(self, kind: str, amount: Decimal, currency: str, at: datetime) -> None:
         if currency != self.currency:
             raise CurrencyMismatchError(f"account {self.name} is in {self.currency}; a {kind} in {currency} is refused")
+        what = f"a {kind.replace('_', '-')}"
         if amount <= 0:
-            raise InvalidAmountError(f"a {kind.replace('_', '-')} must be a positive amount, got {amount} {currency}")
-        if round_line_amount(amount, currency) != amount:
-            raise InvalidAmountError(f"{amount} has more decimals than {currency} allows")
-        self.trigger_event(self.Credited, kind=kind, amount=amount, balance_after=self.balance + amount, at=at)
+            raise InvalidAmountError(f"{what} must be a positive amount, got {amount} {currency}")
+        check_minor_unit(amount, currency, f"{what} of")
+        balance_after = check_balance(self.balance + amount, f"{what} of {amount} {currency}")
+        self.trigger_event(self.Credited, kind=kind, amount=amount, balance_after=balance_after, at=at)
 
     def charge(self, reason: str, lines: list[ChargeLine], at: datetime, service_day: date | None = None) -> None:
         for line in lines:

@@ -15,24 +15,30 @@ from linkledger.domain.billing_day import day_of
 from linkledger.domain.errors import BandwidthError, HostedCapacityExceededError
 from linkledger.domain.events import Frozen
 
-_BANDWIDTH = re.compile(r"^\s*(\d+)\s*([MG])(?:bps)?\s*$", re.IGNORECASE)
+MAX_MBPS = 100_000  # 100G: no port, connect or hosted connection is faster
+_BANDWIDTH = re.compile(r"([0-9]+)(?:([MG])(?:bps)?)?", re.ASCII | re.IGNORECASE)
 
 
-def parse_mbps(text: str | int) -> int:
-    """'80M' -> 80, '1G' -> 1000, 500 -> 500."""
+def check_mbps(mbps: object, what: str = "bandwidth") -> int:
+    """A bandwidth in Mbps given to the Python API: a whole number from 1 to MAX_MBPS."""
+    if isinstance(mbps, bool) or not isinstance(mbps, int):
+        raise BandwidthError(f"{what} {mbps!r} is not a whole number of Mbps")
+    if not 0 < mbps <= MAX_MBPS:
+        raise BandwidthError(f"{what} {format_mbps(mbps)} is out of range; from 1M to {format_mbps(MAX_MBPS)}")
+    return mbps
+
+
+def parse_mbps(text: str | int, what: str = "bandwidth") -> int:
+    """'80M' -> 80, '1G' -> 1000, '500' or 500 -> 500 (ASCII digits; 1M to 100G)."""
     if isinstance(text, int):
-        mbps = text
-    else:
-        m = _BANDWIDTH.match(str(text))
-        if not m:
-            if str(text).strip().isdigit():
-                mbps = int(str(text).strip())
-            else:
-                raise BandwidthError(f"bandwidth {text!r} is not a cap such as 80M or 1G")
-        else:
-            mbps = int(m.group(1)) * (1000 if m.group(2).upper() == "G" else 1)
-    if mbps <= 0:
-        raise BandwidthError(f"bandwidth must be positive, got {text!r}")
+        return check_mbps(text, what)
+    m = _BANDWIDTH.fullmatch(str(text).strip())
+    if not m:
+        raise BandwidthError(f"{what} {text!r} is not a cap such as 80M, 1G or 500 (Mbps)")
+    digits, unit = m.group(1).lstrip("0") or "0", (m.group(2) or "M").upper()
+    mbps = int(digits) * (1000 if unit == "G" else 1) if len(digits) <= len(str(MAX_MBPS)) else 0
+    if not 0 < mbps <= MAX_MBPS:
+        raise BandwidthError(f"{what} {text!r} is out of range; from 1M to {format_mbps(MAX_MBPS)}")
     return mbps
 
 

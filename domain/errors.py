@@ -117,3 +117,15 @@ class UnknownInvoiceError(LedgerError):
 
 class PriceCorrectionError(LedgerError):
     rule = "price correction"
+
+
+class InvalidNameError(LedgerError):
+    """A name or e-mail address that is empty, too long, or has characters it cannot have."""
+
+    rule = "names"
+
+
+class InvalidInputError(LedgerError):
+    """An argument that is not what the command takes (a count out of range, a wrong type)."""
+
+    rule = "input"

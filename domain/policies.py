@@ -2,19 +2,29 @@
 
 Durations and limits the vendors publish (15/15 days, 2/2 days, 3 cuts, 2 days of
 retention, hosted connection tiers) live in policies/*.toml, because vendors change
-them: a change is a new file with a later `effective_on`.
+them: a change is a new file with a later `effective_on`. Every duration and count is
+bounded (MAX_DAYS, MAX_HOURS, MAX_COUNT); unknown keys are refused.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date
+from itertools import pairwise
 from typing import Any, Literal
 
+from linkledger.domain.bandwidth import MAX_MBPS
+from linkledger.domain.counts import MAX_MONTHS
 from linkledger.domain.errors import PolicyNotFoundError, RuleFileError
 from linkledger.domain.events import Frozen
 from linkledger.domain.rule_data import parse_rule_file
 from pydantic import Field, model_validator
+
+# Bounds on durations and counts: a policy is about days and weeks, and a time computed from
+# it (an end of protection, a release) must stay a valid date.
+MAX_DAYS = 366
+MAX_HOURS = 24 * MAX_DAYS
+MAX_COUNT = 100
 
 
 class ZenlayerBilling(Frozen):
@@ -23,18 +33,18 @@ class ZenlayerBilling(Frozen):
 
 
 class BandwidthPolicy(Frozen):
-    max_cuts_per_month: int = Field(ge=0)
-    cut_takes_effect_after_days: int = Field(ge=0)
+    max_cuts_per_month: int = Field(ge=0, le=MAX_COUNT)
+    cut_takes_effect_after_days: int = Field(ge=0, le=MAX_DAYS)
 
 
 class DeletionPolicy(Frozen):
-    retention_hours: int = Field(ge=0)
+    retention_hours: int = Field(ge=0, le=MAX_HOURS)
 
 
 class NegativeBalancePolicy(Frozen):
-    protection_hours: int = Field(ge=0)
-    suspension_hours: int = Field(ge=0)
-    notify_roles: list[str] = Field(min_length=1)
+    protection_hours: int = Field(ge=0, le=MAX_HOURS)
+    suspension_hours: int = Field(ge=0, le=MAX_HOURS)
+    notify_roles: list[str] = Field(min_length=1, max_length=MAX_COUNT)
 
 
 class HostedConnectionPolicy(Frozen):
@@ -43,8 +53,8 @@ class HostedConnectionPolicy(Frozen):
     @model_validator(mode="after")
     def _increasing(self) -> HostedConnectionPolicy:
         caps = self.capacities_mbps
-        if any(b <= a for a, b in zip(caps, caps[1:], strict=False)) or caps[0] <= 0:
-            raise ValueError("capacities_mbps must be positive and strictly increasing")
+        if any(b <= a for a, b in pairwise(caps)) or caps[0] <= 0 or caps[-1] > MAX_MBPS:
+            raise ValueError(f"capacities_mbps must be strictly increasing, from 1 to {MAX_MBPS}")
         return self
 
 
@@ -80,14 +90,14 @@ class AlibabaBilling(Frozen):
 
 
 class FinancialLockPolicy(Frozen):
-    max_days: int = Field(ge=0)
+    max_days: int = Field(ge=0, le=MAX_DAYS)
 
 
 class RouterInterfacePolicy(Frozen):
-    suspend_after_expiry_days: int = Field(ge=0)
-    release_after_suspension_days: int = Field(ge=0)
+    suspend_after_expiry_days: int = Field(ge=0, le=MAX_DAYS)
+    release_after_suspension_days: int = Field(ge=0, le=MAX_DAYS)
     renewal_term_starts: Literal["later_of_expiry_and_renewal", "expiry"]
-    auto_renew_months: int = Field(ge=1)
+    auto_renew_months: int = Field(ge=1, le=MAX_MONTHS)
 
 
 class AlibabaPolicy(Frozen):

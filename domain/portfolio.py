@@ -31,6 +31,7 @@ from linkledger.domain.errors import (
 )
 from linkledger.domain.hosted_connection import HostedConnection
 from linkledger.domain.invoice import invoice_number, issue_document, memo_of
+from linkledger.domain.names import check_name
 from linkledger.domain.physical_connection import LeasedLine, PhysicalConnection
 from linkledger.domain.port import Port
 from linkledger.domain.private_connect import End, PrivateConnect
@@ -92,6 +93,7 @@ class Portfolio:
             )
 
     def _check_new_name(self, name: str, taken: set[str]) -> None:
+        check_name(name, "resource name")
         if name in self.resources or name in taken:
             raise DuplicateNameError(f"a resource named {name} already exists; resource names are unique")
 

@@ -17,11 +17,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
-from linkledger.domain.errors import PriceNotFoundError, RuleFileError
+from linkledger.domain.bandwidth import MAX_MBPS
+from linkledger.domain.errors import InvalidAmountError, PriceNotFoundError, RuleFileError
 from linkledger.domain.events import Frozen
-from linkledger.domain.money import MINOR_UNITS
-from linkledger.domain.rule_data import parse_rule_file, refuse_floats
-from pydantic import Field, model_validator
+from linkledger.domain.money import MINOR_UNITS, to_price
+from linkledger.domain.plain_errors import plain_problems
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
 
 Vendor = Literal["alibaba", "zenlayer"]
 Per = Literal["day", "month", "once"]
@@ -67,34 +68,132 @@ class PriceBook(Frozen):
     note: str = ""
 
     @model_validator(mode="after")
-    def _check_entries(self) -> PriceBook:
-        problems = [f"currencies: {c} is not a supported currency" for c in self.currencies if c not in MINOR_UNITS]
-        for i, e in enumerate(self.entries):
-            where = f"entries[{i}] ({e.describe()})"
-            for c in e.price.keys() - set(self.currencies):
-                problems.append(f"{where}: currency {c} is not in this book's currencies")
-            for c in set(self.currencies) - e.price.keys():
-                problems.append(f"{where}: has no {c} price")
-            for c, amount in e.price.items():
-                if amount < 0:
-                    problems.append(f"{where}: {c} price {amount} is negative")
-        for key, n in Counter(e.key for e in self.entries).items():
-            if n > 1:
-                problems.append(f"{key[0]} {dict(key[1])} up_to_mbps={key[2]}: priced {n} times")
-        for pair, n in Counter(b.pair for b in self.distance_bands).items():
-            if n > 1:
-                problems.append(f"distance band for {' ~ '.join(pair)} is given {n} times")
+    def _check_entries(self, info: ValidationInfo) -> PriceBook:
+        if (info.context or {}).get(_HEADER_ONLY):
+            return self
+        problems = book_problems(self.currencies, self.entries, self.distance_bands)
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any], source: str) -> PriceBook:
-        problems: list[str] = []
-        refuse_floats(data.get("entries", []), "entries", problems)
+        """A price book file's content, checked as a whole: every problem of the header, of
+        each entry and across entries is listed in one refusal."""
+        entries, problems = parse_entries(data.get("entries"), data.get("vendor"))
+        header = None
+        try:  # the book without its entries (checked above, one by one)
+            header = cls.model_validate({**data, "entries": []}, context={_HEADER_ONLY: True})
+        except ValidationError as e:
+            problems += plain_problems(e)
+        currencies = header.currencies if header else _strings(data.get("currencies"))
+        problems += book_problems(currencies, entries, header.distance_bands if header else [])
         if problems:
             raise RuleFileError(source, problems)
-        return parse_rule_file(cls, data, source)
+        return cls.model_validate({**data, "entries": entries})
+
+
+_HEADER_ONLY = "header only"
+
+# The items the ledger prices, per vendor, with the match keys it asks them with.
+ITEMS: dict[str, dict[str, tuple[frozenset[str], ...]]] = {
+    "zenlayer": {
+        "port": (frozenset({"site", "speed"}),),
+        "private_connect": (frozenset({"sites"}),),
+        "aws_hosted_connection": (frozenset({"site", "capacity"}),),
+    },
+    "alibaba": {
+        "port_reservation": (frozenset({"spec"}),),
+        "setup_fee": (frozenset({"spec"}),),
+        "router_interface": (
+            frozenset({"connection_type", "spec", "initiator_region", "receiver_region"}),
+            frozenset({"connection_type", "spec", "distance"}),
+        ),
+    },
+}
+
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _entry_problems(e: PriceEntry, where: str, vendor: Any) -> list[str]:
+    """An item the ledger never asks for, or match keys it never asks with, would never price
+    anything; a tier above the fastest bandwidth is never reached."""
+    if e.up_to_mbps is not None and e.up_to_mbps > MAX_MBPS:
+        return [f"{where}: up_to_mbps {e.up_to_mbps} is above the fastest bandwidth, {MAX_MBPS}"]
+    items = ITEMS.get(vendor) or {k: v for table in ITEMS.values() for k, v in table.items()}
+    if e.item not in items:
+        return [f"{where}: item {e.item!r} is not one the ledger prices; known: {', '.join(sorted(items))}"]
+    keys = frozenset(e.match)
+    if keys in items[e.item]:
+        return []
+    wanted = " or ".join("{" + ", ".join(sorted(k)) + "}" for k in items[e.item])
+    return [f"{where}: match keys {{{', '.join(sorted(keys))}}} are not those of {e.item}: {wanted}"]
+
+
+def _parse_prices(raw: Any, where: str) -> tuple[Any, list[str]]:
+    """Each price read by the money rule (`to_price`); a refused one is listed and stands in as 0."""
+    if not isinstance(raw, dict):
+        return raw, []  # the entry's own validation names it
+    prices: dict[str, Any] = {}
+    problems: list[str] = []
+    for currency, value in raw.items():
+        try:
+            prices[currency] = to_price(value, f"{where}.{currency}:")
+        except InvalidAmountError as e:
+            problems.append(e.message)
+            prices[currency] = Decimal(0)
+    return prices, problems
+
+
+def _parse_entry(raw: Any, i: int, vendor: Any) -> tuple[PriceEntry | None, list[str]]:
+    if not isinstance(raw, dict):
+        return None, [f"entries[{i}]: must be a table {{item = ..., per = ..., price = {{...}}}}"]
+    prices, problems = _parse_prices(raw.get("price"), f"entries[{i}].price")
+    try:
+        entry = PriceEntry.model_validate({**raw, "price": prices} if "price" in raw else raw)
+    except ValidationError as e:
+        return None, problems + plain_problems(e, at=("entries", i))
+    return entry, problems + _entry_problems(entry, f"entries[{i}] ({entry.describe()})", vendor)
+
+
+def parse_entries(raw: Any, vendor: Any) -> tuple[list[PriceEntry], list[str]]:
+    """The entries of a price book or correction file, each checked on its own: the ones that
+    are well formed (for the checks across entries), and every problem found."""
+    if not isinstance(raw, list):
+        return [], ["entries: is missing; it is required" if raw is None else "entries: must be a list [...]"]
+    entries: list[PriceEntry] = []
+    problems: list[str] = []
+    for i, item in enumerate(raw):
+        entry, found = _parse_entry(item, i, vendor)
+        problems += found
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def _currency_problems(currencies: list[str], entries: list[PriceEntry]) -> list[str]:
+    problems = [f"currencies: {c} is not a supported currency" for c in currencies if c not in MINOR_UNITS]
+    for i, e in enumerate(entries):
+        where = f"entries[{i}] ({e.describe()})"
+        extra = sorted(e.price.keys() - set(currencies))
+        problems += [f"{where}: currency {c} is not in this book's currencies" for c in extra]
+        problems += [f"{where}: has no {c} price" for c in sorted(set(currencies) - e.price.keys())]
+        problems += [f"{where}: {c} price {amount} is negative" for c, amount in e.price.items() if amount < 0]
+    return problems
+
+
+def book_problems(currencies: list[str], entries: list[PriceEntry], bands: list[DistanceBand]) -> list[str]:
+    """What is wrong across a book's entries: currencies, an entry priced twice, a band given twice."""
+    problems = _currency_problems(currencies, entries)
+    for key, n in Counter(e.key for e in entries).items():
+        if n > 1:
+            problems.append(f"{key[0]} {dict(key[1])} up_to_mbps={key[2]}: priced {n} times")
+    for pair, n in Counter(b.pair for b in bands).items():
+        if n > 1:
+            problems.append(f"distance band for {' ~ '.join(pair)} is given {n} times")
+    return problems
 
 
 class Quote(Frozen):

@@ -25,12 +25,12 @@ from typing import Any
 from linkledger.domain.account import Account, AdjustmentLine
 from linkledger.domain.billing_day import day_of
 from linkledger.domain.charges import ChargeLine
-from linkledger.domain.errors import PriceCorrectionError, RuleFileError
+from linkledger.domain.errors import PriceCorrectionError
 from linkledger.domain.events import Frozen
 from linkledger.domain.invoice import line_period, line_sources
 from linkledger.domain.money import round_line_amount
-from linkledger.domain.price_book import PriceBook, PriceEntry, Vendor
-from linkledger.domain.rule_data import parse_rule_file, refuse_floats
+from linkledger.domain.price_book import PriceBook, PriceEntry, Vendor, parse_entries
+from linkledger.domain.rule_data import parse_rule_file
 from pydantic import Field
 
 POLICY_SECTIONS = frozenset(
@@ -95,11 +95,10 @@ class PriceCorrection(Frozen):
             )
         if not str(data.get("reason", "")).strip():
             raise PriceCorrectionError(f'{source}: say why the prices were wrong with --reason "..."')
-        problems: list[str] = []
-        refuse_floats(data.get("entries", []), "entries", problems)
-        if problems:
-            raise RuleFileError(source, problems)
-        return parse_rule_file(cls, data, source)
+        entries, problems = parse_entries(data.get("entries"), data.get("vendor"))
+        if not entries and not problems:
+            problems.append("entries: must have at least 1 entry")
+        return parse_rule_file(cls, {**data, "entries": entries}, source, problems)
 
 
 # entry, day -> (unit price, price ref)

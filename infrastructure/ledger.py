@@ -12,22 +12,27 @@ that every command writes.
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import random
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, ParamSpec, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
 from linkledger.domain.account import Account, AdjustmentLine
+from linkledger.domain.bandwidth import check_mbps
 from linkledger.domain.billing_day import require_aware
+from linkledger.domain.counts import to_months
 from linkledger.domain.due_rules import DueRuleError, next_due, settle
 from linkledger.domain.errors import (
     DuplicateNameError,
+    InvalidInputError,
     LedgerError,
     PriceCorrectionError,
     TimeRunsBackwardError,
@@ -35,8 +40,10 @@ from linkledger.domain.errors import (
     UnknownResourceError,
 )
 from linkledger.domain.events import account_id, resource_id
-from linkledger.domain.money import to_decimal
+from linkledger.domain.money import check_minor_unit, to_decimal
+from linkledger.domain.names import check_text
 from linkledger.domain.physical_connection import LeasedLine
+from linkledger.domain.plain_errors import payloads_refused
 from linkledger.domain.policies import Policy
 from linkledger.domain.portfolio import Portfolio
 from linkledger.domain.price_book import PriceBook, PriceCatalog
@@ -57,6 +64,7 @@ from linkledger.infrastructure.snapshots import LedgerSnapshot
 from linkledger.infrastructure.transcodings import OrjsonTranscoder, PydanticMapper
 
 T = TypeVar("T")
+P = ParamSpec("P")
 
 CONFLICT_ATTEMPTS = 30
 SETTLE_BATCH_ACCOUNTS = 200
@@ -134,6 +142,27 @@ def index_rows(portfolios: list[Portfolio]) -> dict[str, list[Any]]:
 
 def stuck_row(p: Portfolio, e: DueRuleError) -> StuckRow:
     return StuckRow(p.account.id, p.account.name, e.due.describe(), e.due.at, str(e.cause))
+
+
+def in_utc(at: Any, what: str = "at") -> datetime:
+    """Time is UTC inside: an aware datetime converted to UTC; a naive one, or not a datetime, is refused."""
+    if not isinstance(at, datetime):
+        raise InvalidInputError(f"{what} {at!r} is not a datetime; give one with a time zone, e.g. 2026-01-01T00:00Z")
+    return require_aware(at, what)
+
+
+def at_in_utc(command: Callable[P, T]) -> Callable[P, T]:
+    """A command method whose `at` argument is converted to UTC before anything uses it, so
+    every event it records happened at a UTC time (see `in_utc`)."""
+    signature = inspect.signature(command)
+
+    @functools.wraps(command)
+    def with_utc_at(*args: P.args, **kwargs: P.kwargs) -> T:
+        bound = signature.bind(*args, **kwargs)
+        bound.arguments["at"] = in_utc(bound.arguments["at"])
+        return command(*bound.args, **bound.kwargs)
+
+    return with_utc_at
 
 
 class LinkLedger(Application[UUID]):
@@ -385,7 +414,7 @@ class LinkLedger(Application[UUID]):
                         when = max(at, p.clock) if not_before_clock else at
                         p.check_not_before_clock(when, what)
                         settle(p, when, rules)
-                    decide(p, rules)
+                    payloads_refused(what, decide, p, rules)
                     self._check_new_names(p)
                     outcome = "applied"
                     self.save(
@@ -620,10 +649,13 @@ class LinkLedger(Application[UUID]):
                         self.snapshots.put([snapshot])
 
     # --------------------------------------------------------------- commands
+    # The Python API: each command's `at` is converted to UTC (`at_in_utc`) and its arguments
+    # are read by the same input rules as a scenario's (domain/money.py, bandwidth.py,
+    # counts.py, names.py) before anything is decided; a refused argument writes nothing.
+    @at_in_utc
     def open_account(
         self, name: str, vendor: str, currency: str, at: datetime, command_id: str | None = None
     ) -> Applied:
-        at = require_aware(at)
         return self._execute(
             account_id(name),
             at,
@@ -634,11 +666,13 @@ class LinkLedger(Application[UUID]):
             account_name=name,
         )
 
+    @at_in_utc
     def add_user(
         self, account: str, name: str, email: str, role: str, at: datetime, command_id: str | None = None
     ) -> Applied:
         return self._on_account(account, at, "add_user", lambda p, r: p.add_user(name, email, role, at), command_id)
 
+    @at_in_utc
     def top_up(
         self,
         account: str,
@@ -648,11 +682,14 @@ class LinkLedger(Application[UUID]):
         kind: str = "top_up",
         command_id: str | None = None,
     ) -> Applied:
-        value = to_decimal(amount, kind.replace("_", "-"))
+        if kind not in ("top_up", "payment"):
+            raise InvalidInputError(f"kind {kind!r} is not top_up or payment")
+        value = to_decimal(amount, "amount", signed=True)  # the account says why a negative is refused
         return self._on_account(
             account, at, kind, lambda p, r: p.credit(kind, value, currency or p.account.currency, at), command_id
         )
 
+    @at_in_utc
     def order_port(
         self, account: str, name: str, site: str, speed: str, at: datetime, command_id: str | None = None
     ) -> Applied:
@@ -660,17 +697,21 @@ class LinkLedger(Application[UUID]):
             account, at, "order_port", lambda p, r: p.order_port(name, site, speed, at, r), command_id
         )
 
+    @at_in_utc
     def complete_cross_connect(self, port: str, at: datetime, command_id: str | None = None) -> Applied:
         return self._on_resource(
             port, at, "complete_cross_connect", lambda p, r: p.complete_cross_connect(port, at), command_id
         )
 
+    @at_in_utc
     def delete_port(self, port: str, at: datetime, command_id: str | None = None) -> Applied:
         return self._on_resource(port, at, "delete_port", lambda p, r: p.delete_port(port, at), command_id)
 
+    @at_in_utc
     def create_private_connect(
         self, account: str, name: str, a_end: str, z_end: str, mbps: int, at: datetime, command_id: str | None = None
     ) -> Applied:
+        check_mbps(mbps)
         return self._on_account(
             account,
             at,
@@ -679,29 +720,37 @@ class LinkLedger(Application[UUID]):
             command_id,
         )
 
+    @at_in_utc
     def accept_hosted_connection(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
         return self._on_resource(
             name, at, "accept_hosted_connection", lambda p, r: p.accept_hosted_connection(name, at), command_id
         )
 
+    @at_in_utc
     def raise_bandwidth(self, name: str, mbps: int, at: datetime, command_id: str | None = None) -> Applied:
+        check_mbps(mbps)
         return self._on_resource(
             name, at, "raise_bandwidth", lambda p, r: p.raise_bandwidth(name, mbps, at, r), command_id
         )
 
+    @at_in_utc
     def cut_bandwidth(self, name: str, mbps: int, at: datetime, command_id: str | None = None) -> Applied:
+        check_mbps(mbps)
         return self._on_resource(name, at, "cut_bandwidth", lambda p, r: p.cut_bandwidth(name, mbps, at, r), command_id)
 
+    @at_in_utc
     def delete_private_connect(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
         return self._on_resource(
             name, at, "delete_private_connect", lambda p, r: p.delete_private_connect(name, at, r), command_id
         )
 
+    @at_in_utc
     def recover_private_connect(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
         return self._on_resource(
             name, at, "recover_private_connect", lambda p, r: p.recover_private_connect(name, at), command_id
         )
 
+    @at_in_utc
     def create_physical_connection(
         self,
         account: str,
@@ -713,13 +762,19 @@ class LinkLedger(Application[UUID]):
         at: datetime,
         command_id: str | None = None,
     ) -> Applied:
+        check_text(operator, "operator")
+        rent = to_decimal(leased_line_rent, "leased_line_rent") if leased_line_rent is not None else None
+
         def decide(p: Portfolio, rules: RuleBook) -> None:
-            rent = to_decimal(leased_line_rent, "leased_line_rent") if leased_line_rent is not None else None
-            line = LeasedLine(operator=operator, monthly_rent=rent, currency=p.account.currency if rent else None)
+            currency = p.account.currency
+            if rent is not None:
+                check_minor_unit(rent, currency, "leased_line_rent")
+            line = LeasedLine(operator=operator, monthly_rent=rent, currency=currency if rent else None)
             p.apply_physical_connection(name, region, spec, line, at, rules)
 
         return self._on_account(account, at, "create_physical_connection", decide, command_id)
 
+    @at_in_utc
     def terminate_physical_connection(self, name: str, at: datetime, command_id: str | None = None) -> Applied:
         return self._on_resource(
             name,
@@ -729,9 +784,12 @@ class LinkLedger(Application[UUID]):
             command_id,
         )
 
+    @at_in_utc
     def create_router_interface(
         self, account: str, at: datetime, command_id: str | None = None, **kwargs: Any
     ) -> Applied:
+        if kwargs.get("months") is not None:
+            kwargs["months"] = to_months(kwargs["months"])
         return self._on_account(
             account,
             at,
@@ -740,16 +798,22 @@ class LinkLedger(Application[UUID]):
             command_id,
         )
 
+    @at_in_utc
     def renew_router_interface(self, name: str, months: int, at: datetime, command_id: str | None = None) -> Applied:
+        months = to_months(months)
         return self._on_resource(
             name, at, "renew", lambda p, r: p.renew_router_interface(name, months, at, r), command_id
         )
 
+    @at_in_utc
     def set_auto_renew(self, name: str, enabled: bool, at: datetime, command_id: str | None = None) -> Applied:
+        if not isinstance(enabled, bool):
+            raise InvalidInputError(f"enabled {enabled!r} is not True or False")
         return self._on_resource(
             name, at, "set_auto_renew", lambda p, r: p.set_auto_renew(name, enabled, at), command_id
         )
 
+    @at_in_utc
     def add_route_entry(self, name: str, cidr: str, at: datetime, command_id: str | None = None) -> Applied:
         return self._on_resource(
             name, at, "add_route_entry", lambda p, r: p.add_route_entry(name, cidr, at), command_id

@@ -1,5 +1,8 @@
 """Load price books and policies: the shipped ones (package data under domain/)
-and any the user supplies (a .toml file or a folder of them)."""
+and any the user supplies (a .toml file or a folder of them), and price corrections.
+
+A file must be UTF-8 TOML (infrastructure/text_files.py); every problem of every file --
+unreadable, not TOML, or refused by the rules of its kind -- is listed in one refusal."""
 
 from __future__ import annotations
 
@@ -14,6 +17,7 @@ from linkledger.domain.policies import Policy, PolicyBook, policy_from_mapping
 from linkledger.domain.price_book import PriceBook, PriceCatalog
 from linkledger.domain.price_correction import PriceCorrection
 from linkledger.domain.rule_book import RuleBook
+from linkledger.infrastructure.text_files import problem_reading, read_text_file
 
 M = TypeVar("M")
 
@@ -37,17 +41,19 @@ def _shipped(folder: str) -> list[tuple[str, str]]:
     return out
 
 
-def _user_files(paths: list[Path]) -> list[tuple[str, str]]:
-    out = []
+def _user_files(paths: list[Path]) -> tuple[list[tuple[str, str]], list[str]]:
+    """The text of every given file (a folder: its *.toml files), and every file that cannot be read."""
+    out: list[tuple[str, str]] = []
+    problems: list[str] = []
     for p in paths:
-        if p.is_dir():
-            files = sorted(p.glob("*.toml"))
-        elif p.exists():
-            files = [p]
-        else:
-            raise RuleFileError(str(p), ["no such file or folder"])
-        out += [(str(f), f.read_text(encoding="utf-8")) for f in files]
-    return out
+        files = sorted(p.glob("*.toml")) if p.is_dir() else [p]
+        for f in files:
+            text, problem = problem_reading(f)
+            if text is None:
+                problems.append(f"{f}: {problem}")
+            else:
+                out.append((str(f), text))
+    return out, problems
 
 
 def _load(
@@ -56,8 +62,8 @@ def _load(
     """Every shipped file of `folder` and every given file, each with its source; every
     problem of every file listed at once."""
     out: list[tuple[M, str]] = []
-    problems: list[str] = []
-    for source, text in _shipped(folder) + _user_files(extra or []):
+    files, problems = _user_files(extra or [])
+    for source, text in _shipped(folder) + files:
         try:
             out.append((parse(_toml(text, source), source), source))
         except RuleFileError as e:
@@ -90,9 +96,8 @@ def load_rule_book(prices: list[Path] | None = None, policies: list[Path] | None
 def load_correction(path: Path, reason: str) -> tuple[PriceCorrection, str]:
     """A price correction file (TOML: id, vendor, valid_from, [[entries]]) with the reason given
     on the command line."""
-    if not path.is_file():
-        raise RuleFileError(str(path), ["no such file"])
-    data = _toml(path.read_text(encoding="utf-8"), str(path))
+    text = read_text_file(path, "price correction file")
+    data = _toml(text, str(path))
     if "reason" in data and data["reason"] != reason:
         raise RuleFileError(str(path), ["reason: give the reason once, with --reason (the file has its own)"])
     return PriceCorrection.from_mapping({**data, "reason": reason}, str(path)), str(path)

@@ -6,11 +6,15 @@
     2026-01-01T00:00Z open_account ACME vendor=zenlayer currency=USD
     2026-01-03T09:30Z raise_bandwidth PC-1 to=200M
 
+The file is UTF-8 text (a leading byte order mark is accepted). `#` starts a comment at
+the start of a line or after whitespace, outside quotes: `email=bob#billing@acme.test`
+keeps its `#`. Words are split as a shell would (quote a value with spaces).
+
 Each line is applied atomically: a refused line writes nothing and stops the run.
-Each line is a command with an id (`id=` on the line, or by default the file's name,
-the line number and a digest of the line's text), applied at most once: running a
-scenario again applies only the lines not applied yet. docs/scenarios.md lists every
-command.
+Each line is a command with an id (`id=` on the line, or by default the file's name and a
+digest of the line's text and of which occurrence of that text it is), applied at most
+once: running a scenario again applies only the lines not applied yet. docs/scenarios.md
+lists every command.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ from typing import Any
 
 from linkledger.domain.bandwidth import parse_mbps
 from linkledger.domain.billing_day import require_aware
+from linkledger.domain.counts import to_months
 from linkledger.domain.errors import LedgerError
 from linkledger.infrastructure.ledger import AdvanceReport, Applied, LinkLedger
 from linkledger.infrastructure.recorders import StuckRow
+from linkledger.infrastructure.text_files import read_text_file
 
 
 class ScenarioError(LedgerError):
@@ -80,50 +86,85 @@ def default_command_id(path: Path, text: str, occurrence: int) -> str:
     return f"{path.name}:{digest}"
 
 
-def parse_scenario(path: Path) -> Scenario:
-    source = str(path)
+def strip_comment(text: str) -> str:
+    """The line without its comment: `#` starts a comment at the start of the line or after
+    whitespace, outside quotes; elsewhere (`email=bob#billing@acme.test`) it is text."""
+    quote: str | None = None
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\" and quote != "'":
+            i += 2  # an escaped character is text
+            continue
+        if quote is not None:
+            quote = None if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1].isspace()):
+            return text[:i]
+        i += 1
+    return text
+
+
+def _words(source: str, number: int, text: str) -> list[str]:
     try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ScenarioError(source, 0, "", f"cannot read the scenario: {e.strerror}") from None
-    scenario = Scenario(source=source, lines=[])
+        return shlex.split(strip_comment(text), comments=False)
+    except ValueError as e:
+        raise ScenarioError(source, number, text, f"malformed line: {e}") from None
+
+
+def _options(source: str, number: int, text: str, words: list[str]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for w in words:
+        k, _, v = w.partition("=")
+        if k in options:
+            raise ScenarioError(source, number, text, f"option {k} is given twice")
+        options[k] = v
+    return options
+
+
+def _directive(scenario: Scenario, path: Path, number: int, text: str, words: list[str]) -> None:
+    if len(words) != 2:
+        raise ScenarioError(scenario.source, number, text, f"{words[0]} takes one file or folder")
+    target = (path.parent / words[1]).resolve()
+    (scenario.prices if words[0] == "@prices" else scenario.policies).append(target)
+
+
+def _line(source: str, number: int, text: str, words: list[str]) -> tuple[datetime, list[str], dict[str, str]]:
+    if len(words) < 2:
+        raise ScenarioError(source, number, text, "malformed line: expected TIME COMMAND [ARGS...]")
+    try:
+        at = parse_time(words[0])
+    except (ValueError, LedgerError) as e:
+        raise ScenarioError(source, number, text, f"malformed time: {e}") from None
+    positional = [w for w in words[2:] if "=" not in w]
+    return at, positional, _options(source, number, text, [w for w in words[2:] if "=" in w])
+
+
+def parse_scenario(path: Path) -> Scenario:
+    """The scenario in `path` (UTF-8 text; see the module docstring), or the first malformed
+    line refused (nothing is applied from a file that does not parse)."""
+    raw = read_text_file(path, "scenario")
+    scenario = Scenario(source=str(path), lines=[])
     seen: dict[str, int] = {}  # how often each line's text has occurred so far
     for number, text in enumerate(raw.splitlines(), start=1):
         stripped = text.strip()
-        if not stripped or stripped.startswith("#"):
+        words = _words(scenario.source, number, stripped) if stripped else []
+        if not words:
             continue
-        try:
-            words = shlex.split(stripped, comments=True)
-        except ValueError as e:
-            raise ScenarioError(source, number, stripped, f"malformed line: {e}") from None
         if words[0] in ("@prices", "@policies"):
-            if len(words) != 2:
-                raise ScenarioError(source, number, stripped, f"{words[0]} takes one file or folder")
-            target = (path.parent / words[1]).resolve()
-            (scenario.prices if words[0] == "@prices" else scenario.policies).append(target)
+            _directive(scenario, path, number, stripped, words)
             continue
-        if len(words) < 2:
-            raise ScenarioError(source, number, stripped, "malformed line: expected TIME COMMAND [ARGS...]")
-        try:
-            at = parse_time(words[0])
-        except (ValueError, LedgerError) as e:
-            raise ScenarioError(source, number, stripped, f"malformed time: {e}") from None
-        positional = [w for w in words[2:] if "=" not in w]
-        options: dict[str, str] = {}
-        for w in words[2:]:
-            if "=" in w:
-                k, _, v = w.partition("=")
-                if k in options:
-                    raise ScenarioError(source, number, stripped, f"option {k} is given twice")
-                options[k] = v
+        at, positional, options = _line(scenario.source, number, stripped, words)
         seen[stripped] = seen.get(stripped, 0) + 1
         command_id = options.pop("id", None) or default_command_id(path, stripped, seen[stripped])
         if scenario.lines and at < scenario.lines[-1].at:
             raise ScenarioError(
-                source,
+                scenario.source,
                 number,
                 stripped,
-                f"[time is data] this line is earlier than line {scenario.lines[-1].number}; lines must be in time order",
+                f"[time is data] this line is earlier than line {scenario.lines[-1].number}; "
+                "lines must be in time order",
             )
         scenario.lines.append(Line(number, stripped, at, words[1], positional, options, command_id))
     return scenario
@@ -158,7 +199,7 @@ def _ri(ledger: LinkLedger, at: datetime, a: dict[str, str], cid: str | None) ->
         initiator_region=a["initiator_region"],
         receiver_region=a["receiver_region"],
         spec=a["spec"],
-        months=int(a["months"]) if "months" in a else None,
+        months=to_months(a["months"]) if "months" in a else None,
         auto_renew=_bool(a.get("auto_renew", "off")),
         physical_connection=a.get("physical_connection"),
         peer=a.get("peer"),
@@ -170,52 +211,52 @@ COMMANDS: dict[str, Command] = {
         ("account",),
         ("vendor",),
         ("currency",),
-        lambda l, t, a, c: l.open_account(a["account"], a["vendor"], a.get("currency", "USD"), t, command_id=c),
+        lambda led, t, a, c: led.open_account(a["account"], a["vendor"], a.get("currency", "USD"), t, command_id=c),
         "open an account with a vendor (alibaba or zenlayer)",
     ),
     "add_user": Command(
         ("account",),
         ("name", "email", "role"),
         (),
-        lambda l, t, a, c: l.add_user(a["account"], a["name"], a["email"], a["role"], t, command_id=c),
+        lambda led, t, a, c: led.add_user(a["account"], a["name"], a["email"], a["role"], t, command_id=c),
         "add a user; AdministratorAccess and Finance users get balance notices",
     ),
     "top_up": Command(
         ("account",),
         ("amount",),
         ("currency",),
-        lambda l, t, a, c: l.top_up(a["account"], a["amount"], a.get("currency"), t, command_id=c),
+        lambda led, t, a, c: led.top_up(a["account"], a["amount"], a.get("currency"), t, command_id=c),
         "add money to the balance",
     ),
     "pay": Command(
         ("account",),
         ("amount",),
         ("currency",),
-        lambda l, t, a, c: l.top_up(a["account"], a["amount"], a.get("currency"), t, kind="payment", command_id=c),
+        lambda led, t, a, c: led.top_up(a["account"], a["amount"], a.get("currency"), t, kind="payment", command_id=c),
         "pay into an Alibaba account; paid in full recovers Financial-Locked connections",
     ),
     "order_port": Command(
         ("account", "name"),
         ("site", "speed"),
         (),
-        lambda l, t, a, c: l.order_port(a["account"], a["name"], a["site"], a["speed"], t, command_id=c),
+        lambda led, t, a, c: led.order_port(a["account"], a["name"], a["site"], a["speed"], t, command_id=c),
         "order a Zenlayer port",
     ),
     "complete_cross_connect": Command(
         ("name",),
         (),
         (),
-        lambda l, t, a, c: l.complete_cross_connect(a["name"], t, command_id=c),
+        lambda led, t, a, c: led.complete_cross_connect(a["name"], t, command_id=c),
         "the port's cross connect is done: it is active",
     ),
     "delete_port": Command(
-        ("name",), (), (), lambda l, t, a, c: l.delete_port(a["name"], t, command_id=c), "delete a port"
+        ("name",), (), (), lambda led, t, a, c: led.delete_port(a["name"], t, command_id=c), "delete a port"
     ),
     "create_private_connect": Command(
         ("account", "name"),
         ("a", "z", "bandwidth"),
         (),
-        lambda l, t, a, c: l.create_private_connect(
+        lambda led, t, a, c: led.create_private_connect(
             a["account"], a["name"], a["a"], a["z"], parse_mbps(a["bandwidth"]), t, command_id=c
         ),
         "order a private connect between two ends (port:NAME or aws:NAME@SITE)",
@@ -224,42 +265,42 @@ COMMANDS: dict[str, Command] = {
         ("name",),
         (),
         (),
-        lambda l, t, a, c: l.accept_hosted_connection(a["name"], t, command_id=c),
+        lambda led, t, a, c: led.accept_hosted_connection(a["name"], t, command_id=c),
         "accept the AWS hosted connection on the AWS console",
     ),
     "raise_bandwidth": Command(
         ("name",),
         ("to",),
         (),
-        lambda l, t, a, c: l.raise_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c),
+        lambda led, t, a, c: led.raise_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c),
         "raise the bandwidth cap",
     ),
     "cut_bandwidth": Command(
         ("name",),
         ("to",),
         (),
-        lambda l, t, a, c: l.cut_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c),
+        lambda led, t, a, c: led.cut_bandwidth(a["name"], parse_mbps(a["to"]), t, command_id=c),
         "cut the bandwidth cap",
     ),
     "delete_private_connect": Command(
         ("name",),
         (),
         (),
-        lambda l, t, a, c: l.delete_private_connect(a["name"], t, command_id=c),
+        lambda led, t, a, c: led.delete_private_connect(a["name"], t, command_id=c),
         "delete a private connect (recoverable for 2 days)",
     ),
     "recover_private_connect": Command(
         ("name",),
         (),
         (),
-        lambda l, t, a, c: l.recover_private_connect(a["name"], t, command_id=c),
+        lambda led, t, a, c: led.recover_private_connect(a["name"], t, command_id=c),
         "recover a deleted private connect",
     ),
     "create_physical_connection": Command(
         ("account", "name"),
         ("region", "spec", "operator"),
         ("leased_line_rent",),
-        lambda l, t, a, c: l.create_physical_connection(
+        lambda led, t, a, c: led.create_physical_connection(
             a["account"], a["name"], a["region"], a["spec"], a["operator"], a.get("leased_line_rent"), t, command_id=c
         ),
         "apply for an Alibaba physical connection (charges the setup fee)",
@@ -268,7 +309,7 @@ COMMANDS: dict[str, Command] = {
         ("name",),
         (),
         (),
-        lambda l, t, a, c: l.terminate_physical_connection(a["name"], t, command_id=c),
+        lambda led, t, a, c: led.terminate_physical_connection(a["name"], t, command_id=c),
         "terminate a physical connection",
     ),
     "create_router_interface": Command(
@@ -282,24 +323,24 @@ COMMANDS: dict[str, Command] = {
         ("name",),
         ("months",),
         (),
-        lambda l, t, a, c: l.renew_router_interface(a["name"], int(a["months"]), t, command_id=c),
+        lambda led, t, a, c: led.renew_router_interface(a["name"], to_months(a["months"]), t, command_id=c),
         "renew an initiator router interface",
     ),
     "set_auto_renew": Command(
         ("name", "switch"),
         (),
         (),
-        lambda l, t, a, c: l.set_auto_renew(a["name"], _bool(a["switch"]), t, command_id=c),
+        lambda led, t, a, c: led.set_auto_renew(a["name"], _bool(a["switch"]), t, command_id=c),
         "turn auto renew on or off",
     ),
     "add_route_entry": Command(
         ("name",),
         ("cidr",),
         (),
-        lambda l, t, a, c: l.add_route_entry(a["name"], a["cidr"], t, command_id=c),
+        lambda led, t, a, c: led.add_route_entry(a["name"], a["cidr"], t, command_id=c),
         "add a route entry pointing to a router interface",
     ),
-    "advance": Command((), (), (), lambda l, t, a, c: l.advance_to(t), "run every rule due up to this time"),
+    "advance": Command((), (), (), lambda led, t, a, c: led.advance_to(t), "run every rule due up to this time"),
 }
 
 

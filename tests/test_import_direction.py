@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 ALLOWED = {
-    "domain": {"linkledger.domain", "pydantic", "eventsourcing.domain"},
+    "domain": {"linkledger.domain", "pydantic", "pydantic_core", "eventsourcing.domain"},
     "projections": {
         "linkledger.domain",
         "linkledger.projections",

@@ -1,20 +1,21 @@
 from decimal import Decimal
 
 import pytest
-from linkledger.domain.errors import CurrencyMismatchError, InvalidAmountError
-from linkledger.domain.money import Money, round_line_amount, to_decimal
+from linkledger.domain.errors import InvalidAmountError
+from linkledger.domain.money import round_line_amount, to_decimal, to_price
 
 
 def test_money_refuses_float():
     with pytest.raises(InvalidAmountError, match="float"):
-        Money(amount=0.1, currency="USD")
-    with pytest.raises(InvalidAmountError):
         to_decimal(20.0)
+    with pytest.raises(InvalidAmountError, match="float"):
+        to_price(0.1)
 
 
-def test_money_refuses_mixing_currencies():
-    with pytest.raises(CurrencyMismatchError):
-        Money(amount=Decimal(1), currency="USD") + Money(amount=Decimal(1), currency="CNY")
+def test_an_amount_is_read_exactly_as_written():
+    assert str(to_decimal("1000.50")) == "1000.50"
+    assert str(to_decimal(Decimal("1E+3"))) == "1000"  # a Decimal given to the Python API, in plain form
+    assert str(to_price("0.123456")) == "0.123456"
 
 
 def test_line_amount_rounds_half_up_to_minor_unit_once():

@@ -79,7 +79,7 @@ def test_broken_price_book_lists_every_problem(tmp_path: Path):
     assert "XXX is not a supported currency" in text
     assert "currency EUR is not in this book's currencies" in text
     assert "has no XXX price" in text
-    assert "USD price -1 is negative" in text
+    assert "entries[0].price.USD: '-1' is negative" in text
     assert "priced 2 times" in text
 
 
