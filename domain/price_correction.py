@@ -25,7 +25,7 @@ from linkledger.domain.account import Account, AdjustmentLine
 from linkledger.domain.billing_day import day_of
 from linkledger.domain.errors import PriceCorrectionError, RuleFileError
 from linkledger.domain.events import Frozen
-from linkledger.domain.invoice import line_period, line_sources
+from linkledger.domain.invoice import invoice_period, line_sources
 from linkledger.domain.money import round_line_amount
 from linkledger.domain.price_book import PriceBook, PriceEntry, Vendor
 from linkledger.domain.rule_data import parse_rule_file, refuse_floats
@@ -133,7 +133,9 @@ def rerate(
             if new == old:
                 continue
             rerated[src] = new
-            period = max(line_period(event.reason, line.period_start, day_of(event.at)), account.open_period)
+            period = invoice_period(
+                event.reason, line.period_start, day_of(event.at), account.issued_through, account.open_period
+            )
             invoice, line_id, period = where.get(src, (None, None, period))
             g = groups.setdefault(
                 (invoice, line_id, period, line.resource, line.item),
