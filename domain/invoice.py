@@ -11,6 +11,9 @@ The account drafts the months not yet issued as its charges are recorded
 frozen: nothing recorded later changes it. Lines carry stable ids (`L001`, ... in
 invoice order) and, beside the document, the charge lines behind each (`v:i`: the
 account's event version and the line's index in it).
+
+These functions are the one implementation of each rule: the invoice view
+(`projections.invoice_view`) calls them on the same events as records.
 """
 
 from __future__ import annotations
