@@ -19,14 +19,14 @@ is shown (`shown_stage`). A resource's state is the one its event enters
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from linkledger.domain.account import Account
 from linkledger.domain.standing import deducted_through_after, shown_stage, stage_after_credit
 from linkledger.projections.projection import Projection, ViewBatch, dumps, fold, loads
-from linkledger.projections.records import Record, day_at, is_created, resulting_state
+from linkledger.projections.records import Record, day_key, day_of_text, is_created, resulting_state
 from linkledger.projections.topics import ACCOUNT_TOPICS, RESOURCE_TOPICS
 
 A = Account
@@ -71,7 +71,7 @@ def _money_moved(record: Record, view: ViewBatch) -> str:
     """A charge, credit or adjustment: the balance after it, now and at the close of its day."""
     aid, balance = record.originator_id, record.data["balance_after"]
     view.set(f"account:{aid}", "balance", balance)
-    view.set(f"days:{aid}", day_at(record.data["at"]).isoformat(), balance)
+    view.set(f"days:{aid}", day_key(record.data["at"]), balance)
     return str(balance)
 
 
@@ -80,8 +80,8 @@ def _charged(record: Record, view: ViewBatch) -> None:
     key = f"account:{record.originator_id}"
     data = record.data
     before = view.get(key, "deducted_through")
-    service_day = date.fromisoformat(data["service_day"]) if data["service_day"] else None
-    after = deducted_through_after(data["reason"], service_day, date.fromisoformat(before) if before else None)
+    service_day = day_of_text(data["service_day"]) if data["service_day"] else None
+    after = deducted_through_after(data["reason"], service_day, day_of_text(before) if before else None)
     if after is not None and after.isoformat() != before:
         view.set(key, "deducted_through", after.isoformat())
 

@@ -40,7 +40,7 @@ from linkledger.domain.invoice import (
 )
 from linkledger.domain.physical_connection import PhysicalConnection
 from linkledger.projections.projection import Projection, ViewBatch, dumps, fold, loads
-from linkledger.projections.records import Record, day_at
+from linkledger.projections.records import Record, day_at, day_of_text, decimal_of
 
 OPENED = Account.Opened.TOPIC
 CHARGED = Account.Charged.TOPIC
@@ -93,7 +93,7 @@ def _charged(record: Record, view: ViewBatch) -> None:
     issued_through, open_period = _open_period(view, aid, data["at"])
     totals: dict[str, Decimal] = {}
     for i, line in enumerate(data["lines"]):
-        start = date.fromisoformat(line["period_start"])
+        start = day_of_text(line["period_start"])
         key = invoice_key(aid, invoice_period(reason, start, charged_on, issued_through, open_period))
         amount = Decimal(line["amount"])
         totals[key] = totals.get(key, Decimal(0)) + amount
@@ -117,16 +117,15 @@ def _extended(view: ViewBatch, key: str, line: dict[str, Any], start: date, amou
     line_id, unit_price, price_ref, basis = tail_ref.split(SEP)
     to, quantity, so_far = (view.get(key, f"run:{line_id}") or "||").split("|")
     tail: dict[str, Any] = {
-        "unit_price": Decimal(unit_price),
+        "unit_price": decimal_of(unit_price),
         "price_ref": price_ref,
         "basis": basis,
-        "to": date.fromisoformat(to),
-        "quantity": Decimal(quantity),
-        "amount": Decimal(so_far),
+        "to": day_of_text(to),
     }
-    if not extends(tail, "daily", Decimal(line["unit_price"]), line["price_ref"], line["basis"], start):
+    if not extends(tail, "daily", decimal_of(line["unit_price"]), line["price_ref"], line["basis"], start):
         return False
-    extend_line(tail, date.fromisoformat(line["period_end"]), Decimal(line["quantity"]), amount)
+    tail["quantity"], tail["amount"] = decimal_of(quantity), Decimal(so_far)
+    extend_line(tail, day_of_text(line["period_end"]), decimal_of(line["quantity"]), amount)
     view.set(key, f"run:{line_id}", f"{tail['to'].isoformat()}|{tail['quantity']}|{tail['amount']}")
     return True
 

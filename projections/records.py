@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any
 
@@ -55,6 +56,24 @@ def day_at(at: str) -> date:
     """The day (UTC) of an event time as a record holds it (ISO text, with any offset):
     parsed and compared as a time, never cut out of the text."""
     return day_of(datetime.fromisoformat(at))
+
+
+@lru_cache(maxsize=65536)
+def day_key(at: str) -> str:
+    """`day_at` as `YYYY-MM-DD` (the balance view's per-day field)."""
+    return day_at(at).isoformat()
+
+
+@lru_cache(maxsize=65536)
+def day_of_text(text: str) -> date:
+    """A day written as `YYYY-MM-DD` (a service day, a line's first or last day)."""
+    return date.fromisoformat(text)
+
+
+@lru_cache(maxsize=65536)
+def decimal_of(text: str) -> Decimal:
+    """A decimal written as text (unit prices and quantities repeat: parsed once each)."""
+    return Decimal(text)
 
 
 def is_created(record: Record) -> bool:
