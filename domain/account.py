@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from uuid import UUID
 
-from linkledger.domain.billing_day import day_of, month_key
+from linkledger.domain.billing_day import day_of
 from linkledger.domain.charges import ChargeLine
 from linkledger.domain.errors import (
     CurrencyMismatchError,
@@ -17,9 +17,10 @@ from linkledger.domain.errors import (
     InvalidInputError,
 )
 from linkledger.domain.events import Aggregate, Frozen, account_id
-from linkledger.domain.invoice import draft_charge, next_period
+from linkledger.domain.invoice import draft_charge, open_period_of
 from linkledger.domain.money import check_balance, check_currency, check_minor_unit
 from linkledger.domain.names import check_email, check_name
+from linkledger.domain.standing import Stage, deducted_through_after, shown_stage, stage_after_credit
 
 VENDORS = ("alibaba", "zenlayer")
 
@@ -147,8 +148,7 @@ class Account(Aggregate):
         def apply(self, a: Account) -> None:
             a.balance = self.balance_after
             a.window["credits" if self.kind == "top_up" else "payments"] += self.amount
-            if a.stage == "recycled" and a.balance >= 0:
-                a.stage = "active"  # the debt left after a recycle is paid: good standing again
+            a.stage = stage_after_credit(a.stage, a.balance)
 
     class Charged(Event):
         TOPIC: ClassVar[str] = "linkledger.Account.Charged"
@@ -161,8 +161,7 @@ class Account(Aggregate):
         def apply(self, a: Account) -> None:
             a.balance = self.balance_after
             a.window["charges"] += self.total
-            if self.reason == "daily" and self.service_day is not None:
-                a.deducted_through = self.service_day
+            a.deducted_through = deducted_through_after(self.reason, self.service_day, a.deducted_through)
             draft_charge(
                 a.drafts,
                 a.draft_tails,
@@ -215,37 +214,41 @@ class Account(Aggregate):
         """Zenlayer: the balance fell below zero; the protection stage starts."""
 
         TOPIC: ClassVar[str] = "linkledger.Account.BalanceExhausted"
+        STAGE: ClassVar[Stage] = "protection"
         balance: Decimal
         protection_ends_at: datetime
         suspension_ends_at: datetime
         policy_ref: str
 
         def apply(self, a: Account) -> None:
-            a.stage = "protection"
+            a.stage = self.STAGE
             a.protection_ends_at = self.protection_ends_at
             a.suspension_ends_at = self.suspension_ends_at
 
     class SuspensionStarted(Event):
         TOPIC: ClassVar[str] = "linkledger.Account.SuspensionStarted"
+        STAGE: ClassVar[Stage] = "suspension"
 
         def apply(self, a: Account) -> None:
-            a.stage = "suspension"
+            a.stage = self.STAGE
 
     class ResourcesRecycled(Event):
         TOPIC: ClassVar[str] = "linkledger.Account.ResourcesRecycled"
+        STAGE: ClassVar[Stage] = "recycled"
         recycled: list[str]
 
         def apply(self, a: Account) -> None:
-            a.stage = "recycled"
+            a.stage = self.STAGE
             a.protection_ends_at = None
             a.suspension_ends_at = None
 
     class ServiceRestored(Event):
         TOPIC: ClassVar[str] = "linkledger.Account.ServiceRestored"
+        STAGE: ClassVar[Stage] = "active"
         from_stage: str
 
         def apply(self, a: Account) -> None:
-            a.stage = "active"
+            a.stage = self.STAGE
             a.protection_ends_at = None
             a.suspension_ends_at = None
 
@@ -328,7 +331,7 @@ class Account(Aggregate):
     @property
     def open_period(self) -> str:
         """The first month not yet issued."""
-        return next_period(self.issued_through) if self.issued_through else month_key(day_of(self.opened_at))
+        return open_period_of(self.issued_through, day_of(self.opened_at))
 
     # ------------------------------------------------- Zenlayer's balance ladder
     def exhaust_balance(
@@ -372,7 +375,6 @@ class Account(Aggregate):
             "vendor": self.vendor,
             "currency": self.currency,
             "balance": str(self.balance),
-            # The protection/suspension ladder is Zenlayer's; Alibaba locks each physical connection.
-            "stage": self.stage if self.vendor == "zenlayer" else None,
+            "stage": shown_stage(self.vendor, self.stage),
             "deducted_through": self.deducted_through.isoformat() if self.deducted_through else None,
         }

@@ -11,6 +11,9 @@ The account drafts the months not yet issued as its charges are recorded
 frozen: nothing recorded later changes it. Lines carry stable ids (`L001`, ... in
 invoice order) and, beside the document, the charge lines behind each (`v:i`: the
 account's event version and the line's index in it).
+
+These functions are the one implementation of each rule: the invoice view
+(`projections.invoice_view`) calls them on the same events as records.
 """
 
 from __future__ import annotations
@@ -35,6 +38,28 @@ def line_period(reason: str, period_start: date, charged_on: date) -> str:
 def next_period(period: str) -> str:
     _, last = month_bounds(period)
     return month_key(last + ONE_DAY)
+
+
+def open_period_of(issued_through: str | None, opened_on: date) -> str:
+    """The first month not yet issued: the one after the last issued, else the month the
+    account opened in."""
+    return next_period(issued_through) if issued_through else month_key(opened_on)
+
+
+def invoice_period(
+    reason: str, period_start: date, charged_on: date, issued_through: str | None, open_period: str
+) -> str:
+    """The invoice a charge line goes on: its month (`line_period`), or, when that month is
+    already issued, the first month not yet issued (`open_period`)."""
+    period = line_period(reason, period_start, charged_on)
+    return open_period if issued_through is not None and period <= issued_through else period
+
+
+def memo_shown(applied_on: date, period: str) -> bool:
+    """A leased-line memo is on every invoice from the month its physical connection was
+    applied for."""
+    _, last = month_bounds(period)
+    return applied_on <= last
 
 
 def entry_of(reason: str, line: ChargeLine, charged_on: date, source: str | None = None) -> dict[str, Any]:
@@ -95,9 +120,7 @@ def draft_charge(
     tails: dict[tuple[str, str], int] = {}
     for i, line in enumerate(lines):
         if line.period_start != last_start:  # a daily charge's lines share their day: look the month up once
-            period = line_period(reason, line.period_start, charged_on)
-            if issued_through is not None and period <= issued_through:
-                period = open_period
+            period = invoice_period(reason, line.period_start, charged_on, issued_through, open_period)
             rows, tails = drafts.setdefault(period, []), draft_tails.setdefault(period, {})
             last_start = line.period_start
         source = f"{version}:{i}"
@@ -106,7 +129,7 @@ def draft_charge(
             if at is not None:
                 tail = rows[at]
                 if extends(tail, reason, line.unit_price, line.price_ref, line.basis, line.period_start):
-                    _extend(tail, line.period_end, line.quantity, line.amount, [source])
+                    extend_line(tail, line.period_end, line.quantity, line.amount, [source])
                     continue
         add_entry(rows, tails, entry_of(reason, line, charged_on, source))
 
@@ -117,15 +140,18 @@ def add_entry(lines: list[dict[str, Any]], tails: dict[tuple[str, str], int], en
     group = (entry["resource"], entry["item"])
     at = tails.get(group)
     if at is not None and continues(lines[at], entry):
-        _extend(lines[at], entry["to"], entry["quantity"], entry["amount"], entry.get("sources", []))
+        extend_line(lines[at], entry["to"], entry["quantity"], entry["amount"], entry.get("sources", []))
         return
     lines.append({**entry, "sources": list(entry["sources"])} if "sources" in entry else dict(entry))
     if entry["reason"] == "daily":
         tails[group] = len(lines) - 1
 
 
-def _extend(tail: dict[str, Any], to: date, quantity: Decimal, amount: Decimal, sources: list[str]) -> None:
-    """One more day on a line (a copy made when it was appended: extended in place)."""
+def extend_line(
+    tail: dict[str, Any], to: date, quantity: Decimal, amount: Decimal, sources: list[str] | None = None
+) -> None:
+    """One more day on a line (a copy made when it was appended: extended in place); the
+    invoice view extends its stored line with it too."""
     tail["to"] = to
     tail["quantity"] += quantity
     tail["amount"] += amount

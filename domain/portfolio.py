@@ -30,7 +30,7 @@ from linkledger.domain.errors import (
     WrongResourceKindError,
 )
 from linkledger.domain.hosted_connection import HostedConnection
-from linkledger.domain.invoice import invoice_number, issue_document, memo_of
+from linkledger.domain.invoice import invoice_number, issue_document, memo_of, memo_shown
 from linkledger.domain.names import check_name
 from linkledger.domain.physical_connection import LeasedLine, PhysicalConnection
 from linkledger.domain.port import Port
@@ -159,11 +159,10 @@ class Portfolio:
     def leased_line_memos(self, period: str) -> list[dict[str, Any]]:
         """The operators' leased-line rents of the physical connections applied for by the end of
         `period`: recorded on the invoice, not charged."""
-        _, last = month_bounds(period)
         return [
             memo_of(pc.name, pc.leased_line.operator, pc.leased_line.monthly_rent, pc.leased_line.currency)
             for pc in self.of_kind(PhysicalConnection)
-            if day_of(pc.history[0].at) <= last
+            if memo_shown(day_of(pc.history[0].at), period)
         ]
 
     def issue_invoice(self, period: str, at: datetime, rules: RuleBook) -> None:

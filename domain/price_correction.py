@@ -27,7 +27,7 @@ from linkledger.domain.billing_day import day_of
 from linkledger.domain.charges import ChargeLine
 from linkledger.domain.errors import PriceCorrectionError
 from linkledger.domain.events import Frozen
-from linkledger.domain.invoice import line_period, line_sources
+from linkledger.domain.invoice import invoice_period, line_sources
 from linkledger.domain.money import round_line_amount
 from linkledger.domain.price_book import PriceBook, PriceEntry, Vendor, parse_entries
 from linkledger.domain.rule_data import parse_rule_file
@@ -186,7 +186,9 @@ class _Rerating:
         issued = self.where.get(src)
         if issued is not None:
             return (*issued, line.resource, line.item)
-        period = max(line_period(event.reason, line.period_start, day_of(event.at)), self.account.open_period)
+        period = invoice_period(
+            event.reason, line.period_start, day_of(event.at), self.account.issued_through, self.account.open_period
+        )
         return (None, None, period, line.resource, line.item)
 
     def adjustment_lines(self) -> list[AdjustmentLine]:

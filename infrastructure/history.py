@@ -6,6 +6,13 @@ effective date) and the time it was recorded on the ledger's clock (the event's 
 an account's events are recorded in time order). `--as-at T` replays the events recorded
 at or before T. It reads one account's history (its events and its resources'), never
 the store: its cost grows with the account, not with the fleet.
+
+An invoice and a balance read this way are the invoice and balance projections run in
+memory over the events replayed (`fold_invoice`, `fold_balance`), as a timeline is
+(`build_timeline`): the view and `--from-log` share one mapping, which calls the account's
+own rules. The audit is the deliberate other path: it replays the account aggregate and has
+the domain issue each invoice again (`audit_account`), and `explain` reads the account's
+draft.
 """
 
 from __future__ import annotations
@@ -22,12 +29,15 @@ from linkledger.domain.billing_day import ONE_DAY
 from linkledger.domain.documents import canonical, plain
 from linkledger.domain.errors import UnknownAccountError, UnknownInvoiceError, UnknownResourceError
 from linkledger.domain.events import account_id, resource_id
-from linkledger.domain.invoice import line_sources, order_lines, provisional_document
+from linkledger.domain.invoice import line_sources, order_lines
 from linkledger.domain.portfolio import Portfolio
 from linkledger.domain.resource import Resource
 from linkledger.domain.rule_book import RuleBook
 from linkledger.domain.rule_library import RULE_LIBRARY_ID, RuleLibrary
 from linkledger.infrastructure.ledger import LinkLedger
+from linkledger.projections.balance_view import fold_balance
+from linkledger.projections.invoice_view import fold_invoice
+from linkledger.projections.records import Record, records_of
 from linkledger.projections.timelines import build_timeline
 
 
@@ -79,9 +89,12 @@ class AccountHistory:
             raise UnknownAccountError(f"there is no account named {name}{when}; open it first with open_account")
         self.account: Account = r.state
         self.events = r.seen
-        self.resources: dict[str, Resource] = {
-            ref.name: replay(ledger, ref.resource_id, as_at).state for ref in self.account.resources
-        }
+        self.resources: dict[str, Resource] = {}
+        self._histories: list[list[Any]] = [r.seen]
+        for ref in self.account.resources:
+            rr = replay(ledger, ref.resource_id, as_at)
+            self.resources[ref.name] = rr.state
+            self._histories.append(rr.seen)
 
     @property
     def portfolio(self) -> Portfolio:
@@ -94,22 +107,19 @@ class AccountHistory:
     def issued(self, period: str) -> Account.InvoiceIssued | None:
         return next((e for e in self.events if isinstance(e, Account.InvoiceIssued) and e.period == period), None)
 
+    @property
+    def records(self) -> list[Record]:
+        """The account's and its resources' events replayed, as the projections read them."""
+        return records_of(*self._histories)
+
     def invoice(self, period: str) -> dict[str, Any]:
-        """The month as issued, if it was by then; else provisional (as of the account's `clock`)."""
-        issued = self.issued(period)
-        if issued is not None:
-            return issued.document
-        acct = self.account
-        header = {"account": acct.name, "currency": acct.currency, "vendor": acct.vendor}
-        memos = self.portfolio.leased_line_memos(period)
-        adjustments = [a.model_dump() for a in acct.window_adjustments] if period == acct.open_period else []
-        return provisional_document(header, period, acct.drafts.get(period, []), memos, adjustments)
+        """The month as issued, if it was by then; else provisional (as of the account's `clock`):
+        the invoice projection run over the events replayed."""
+        return fold_invoice(self.records, str(self.account.id), period)
 
     def balance(self) -> dict[str, Any]:
-        out = self.account.describe()
-        out["clock"] = self.clock
-        out["resources"] = [self.resources[r.name].describe() for r in self.account.resources]
-        return out
+        """The balance projection run over the events replayed."""
+        return fold_balance(self.records, str(self.account.id))
 
     def explain(self, period: str) -> dict[str, Any]:
         """For each line of the month's invoice: the charge events behind it (notification id,

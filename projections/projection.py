@@ -83,7 +83,7 @@ class ViewBatch:
                 if self._complete:
                     return None
                 value = self._fetch(key, field)
-                self._remember(kf, value)  # type: ignore[arg-type]
+                self._remember(kf, value)
         return value  # type: ignore[return-value]
 
     def set(self, key: str, field: str, value: str) -> None:
