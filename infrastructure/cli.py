@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from linkledger.domain.billing_day import deduction_time, month_bounds
 from linkledger.domain.errors import LedgerError, PriceCorrectionError
+from linkledger.infrastructure.errors import FaultError, fault_of
 from linkledger.infrastructure.event_store import StoreUrlError, event_store_env
 from linkledger.infrastructure.settings import Settings
 from linkledger.infrastructure.view_store import ViewStore, ViewStoreError
@@ -875,10 +876,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
         return int(args.func(args, Settings.from_env()))
+    except FaultError as e:  # a store, server or setting that cannot be used; its own exit code
+        print(f"linkledger: {e}", file=sys.stderr)
+        return e.exit_code
     except (LedgerError, StoreUrlError) as e:  # a scenario line's refusal too (ScenarioError)
         print(f"linkledger: {e}", file=sys.stderr)
         return EXIT_REFUSED
@@ -888,6 +892,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:  # a driver's error: a store or server fault, one line; anything else goes up
+        fault = fault_of(e)
+        if fault is None:
+            raise
+        print(f"linkledger: {fault}", file=sys.stderr)
+        return fault.exit_code
 
 
 if __name__ == "__main__":

@@ -24,6 +24,9 @@ import redis
 from eventsourcing.persistence import Tracking
 from linkledger.infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
 
+# Seconds a connection attempt may take before its cause is reported.
+REDIS_CONNECT_TIMEOUT = 5.0
+
 APPLY_BATCH = """
 local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if cur ~= tonumber(ARGV[1]) then return {0, cur} end
@@ -86,7 +89,13 @@ class RedisViewStore(ViewStore):
     def __init__(self, url: str, *, feed_maxlen: int = 10_000_000) -> None:
         conn_url, self.prefix = parse_redis_url(url)
         self.url = url
-        self.r = redis.Redis.from_url(conn_url, decode_responses=True, socket_timeout=30, health_check_interval=10)
+        self.r = redis.Redis.from_url(
+            conn_url,
+            decode_responses=True,
+            socket_timeout=30,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+            health_check_interval=10,
+        )
         self.feed_maxlen = feed_maxlen
         self._apply = self.r.register_script(APPLY_BATCH)
 
