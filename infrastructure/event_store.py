@@ -15,7 +15,7 @@ from linkledger.infrastructure.errors import SettingsError
 DEFAULT_STORE = "linkledger.db"
 POSTGRES_SHAPE = "postgresql://user@host:5432/dbname?schema=NAME"
 # Seconds a connection attempt to PostgreSQL may take before its cause is reported.
-POSTGRES_CONNECT_TIMEOUT = 5
+POSTGRES_CONNECT_TIMEOUT = 4
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_$]{0,62}")
 
 

@@ -25,7 +25,7 @@ from eventsourcing.persistence import Tracking
 from linkledger.infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
 
 # Seconds a connection attempt may take before its cause is reported.
-REDIS_CONNECT_TIMEOUT = 5.0
+REDIS_CONNECT_TIMEOUT = 4.0
 
 APPLY_BATCH = """
 local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')
@@ -102,8 +102,24 @@ class RedisViewStore(ViewStore):
     def close(self) -> None:
         self.r.close()
 
-    def ping(self) -> None:
-        self.r.ping()
+    def ping(self, timeout: float | None = None) -> None:
+        """Raise if the server does not answer (within `timeout` seconds, once, if given)."""
+        if timeout is None:
+            self.r.ping()
+            return
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        probe = redis.Redis.from_url(
+            self.r.get_connection_kwargs().get("url") or parse_redis_url(self.url)[0],
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+        try:
+            probe.ping()
+        finally:
+            probe.close()
 
     # -------------------------------------------------------------------- keys
     def _p(self, projection: str) -> str:

@@ -11,6 +11,7 @@ from linkledger.infrastructure.view_store import ViewStore, ViewStoreError
 
 REDIS_SHAPE = "redis://host:6379/0?prefix=NAME"
 
+
 class ViewsUrlError(SettingsError, ViewStoreError):
     rule = "view store"
 
@@ -61,11 +62,11 @@ def open_view_store(views: str) -> ViewStore:
     check_views_location(views)
     if is_redis(views):
         import redis
-        from linkledger.infrastructure.redis_views import RedisViewStore
+        from linkledger.infrastructure.redis_views import REDIS_CONNECT_TIMEOUT, RedisViewStore
 
         store = RedisViewStore(views)
         try:
-            store.ping()
+            store.ping(timeout=REDIS_CONNECT_TIMEOUT)
         except redis.RedisError as e:
             store.close()
             raise ViewStoreUnavailable(
