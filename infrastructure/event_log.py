@@ -127,9 +127,13 @@ class EventLog:
             return True
         deadline = time.monotonic() + timeout
         if self.is_postgres:
-            conn = self._listener()
-            for _ in conn.notifies(timeout=max(0.0, deadline - time.monotonic()), stop_after=1):
-                break
+            try:
+                conn = self._listener()
+                for _ in conn.notifies(timeout=max(0.0, deadline - time.monotonic()), stop_after=1):
+                    break
+            except Exception:
+                self.close()  # a broken LISTEN connection is made again on the next wait
+                raise
             return self.head() > after
         while time.monotonic() < deadline:
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
