@@ -604,8 +604,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
-    from linkledger.infrastructure.feed import FeedConsumer, SeenStore
-    from linkledger.infrastructure.redis_views import RedisViewStore
+    from linkledger.infrastructure.feed import SeenStore, tail_feed
 
     [projection] = _selected([args.projection])
     store = open_view_store(views_of(args))
@@ -616,31 +615,18 @@ def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{nid} {message['event']} {' '.join(message['keys'])}", flush=True)
 
     try:
-        if isinstance(store, RedisViewStore):
-            consumer = FeedConsumer(
-                store.r,
-                store.feed_key(projection.name),
-                args.group,
-                args.consumer,
-                seen,
-                claim_idle_ms=args.claim_idle_ms,
-            )
-            consumer.ensure_group()
-            while not stop():
-                fresh = consumer.poll(show, count=args.count, block_ms=1000)
-                if not args.follow and fresh == 0:
-                    break
-            return 0
-        # SQLite views: the feed is a table; the consumer's position is the last nid it handled.
-        feed = f"sqlite:{projection.name}"
-        while not stop():
-            entries = store.feed(projection.name, after=seen.last(feed), count=args.count)
-            for nid, message in entries:
-                seen.handle_once(feed, nid, message, show)
-            if not entries:
-                if not args.follow:
-                    break
-                time.sleep(1.0)
+        tail_feed(
+            store,
+            projection.name,
+            seen,
+            show,
+            group=args.group,
+            consumer=args.consumer,
+            count=args.count,
+            claim_idle_ms=args.claim_idle_ms,
+            follow=args.follow,
+            should_stop=stop,
+        )
     finally:
         seen.close()
         store.close()

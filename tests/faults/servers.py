@@ -12,6 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import redis
+
+AOF = ["--appendonly", "yes", "--appendfsync", "always", "--save", ""]
 LINKLEDGER = str(Path(sys.executable).with_name("linkledger"))
 
 
@@ -46,12 +49,21 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder)]
-            + ["--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder), *AOF],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         wait_for_port(self.port)
+        client = redis.Redis(port=self.port)
+        deadline = time.monotonic() + 20
+        while True:  # up, and done loading its append-only file
+            try:
+                client.ping()
+                break
+            except redis.BusyLoadingError:
+                assert time.monotonic() < deadline, "redis-server did not finish loading"
+                time.sleep(0.05)
+        client.close()
 
     def kill(self) -> None:
         """A crash: SIGKILL by pid."""

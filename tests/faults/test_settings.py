@@ -70,6 +70,8 @@ def test_a_setting_that_is_not_valid_is_refused_by_its_name(variable: str, value
     assert str(refused.value).startswith(f"[settings] {variable}: ")
     code, _, err = run_cli(capsys, "rules")
     assert code == 2
-    assert err.strip().splitlines() == [f"linkledger: [settings] {variable}: " + err.split(f"{variable}: ", 1)[1].strip()]
+    assert err.strip().splitlines() == [
+        f"linkledger: [settings] {variable}: " + err.split(f"{variable}: ", 1)[1].strip()
+    ]
     assert words in err
     assert "Traceback" not in err and "pydantic" not in err

@@ -105,7 +105,9 @@ def test_a_read_only_store_can_be_read_but_a_write_says_it_cannot_write(read_onl
     new = as_a_user_who_cannot_write("--store", str(read_only_store.with_name("new.db")), "run", SCENARIO)
     assert_one_line(new.returncode, new.stderr, UNAVAILABLE, "cannot write", "read-only")
     with sqlite3.connect(f"file:{store}?mode=ro&immutable=1", uri=True) as con:
-        assert con.execute("SELECT value FROM linkledger_meta WHERE key='watermark'").fetchone()[0].startswith("2026-02")
+        assert (
+            con.execute("SELECT value FROM linkledger_meta WHERE key='watermark'").fetchone()[0].startswith("2026-02")
+        )
 
 
 # -------------------------------------------------------------- PostgreSQL URLs
