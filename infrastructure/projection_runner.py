@@ -33,6 +33,7 @@ from linkledger.projections.projection import Projection, ViewBatch
 
 __all__ = ["ProjectionRunner", "ProjectionStopped", "Report"]
 log = logging.getLogger("linkledger.projections")
+HEARTBEAT_SECONDS = 10.0
 
 
 class ProjectionRunner:
@@ -58,6 +59,7 @@ class ProjectionRunner:
         self.retry = StoreRetry(store_retry_seconds)
         self.writer = ViewWriter(store, log.app_name, StoreRetry(store_retry_seconds))
         self.lanes: list[Lane] = [self._lane(p, (builds or {}).get(p.name)) for p in projections]
+        self._last_beat = time.monotonic()
 
     # ------------------------------------------------------------------ lanes
     def _call(self, op: Callable[[], Any]) -> Any:
@@ -129,6 +131,7 @@ class ProjectionRunner:
             self._flush_all(ready, page.through)
             if progress:
                 progress.update(min(self._low(), target) - first)
+            self._beat()
         self._settle()
         if progress:
             progress.update(min(self._low(), target) - first, final=True)
@@ -166,11 +169,19 @@ class ProjectionRunner:
             if not self._running():
                 break
             self._switch_to_active()
-            for lane in self._running():
-                self._call(lambda lane=lane: self.store.set_meta(lane.build, {"heartbeat": now_text()}))
+            self._beat(every=0.0)
             self._call(lambda: self.log.wait_for_events(self._low(), idle_wait))
         total.checkpoints = {lane.projection.name: lane.cp for lane in self.lanes}
         return total
+
+    def _beat(self, every: float = HEARTBEAT_SECONDS) -> None:
+        """Renew the running lanes' heartbeat (at most once per `every` seconds): a build's
+        builder is at work (see `build_lease`)."""
+        if time.monotonic() - self._last_beat < every:
+            return
+        self._last_beat = time.monotonic()
+        for lane in self._running():
+            self._call(lambda lane=lane: self.store.set_meta(lane.build, {"heartbeat": now_text()}))
 
     def _running(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.failure is None]
