@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -12,8 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import redis
 
+PG_OPTIONS = ["-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"]
 AOF = ["--appendonly", "yes", "--appendfsync", "always", "--save", ""]
 LINKLEDGER = str(Path(sys.executable).with_name("linkledger"))
 
@@ -110,3 +113,73 @@ def silent_server() -> Iterator[int]:
         for conn in held:
             conn.close()
         listener.close()
+
+
+class PostgresServer:
+    """A PostgreSQL cluster of the test's own (initdb in `folder`, trust auth) on `port`,
+    run as the `postgres` user when the tests run as root (PostgreSQL refuses root)."""
+
+    def __init__(self, port: int, folder: Path) -> None:
+        self.port, self.folder = port, folder
+        self.data = folder / "data"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.as_user = (
+            ["setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups"] if os.geteuid() == 0 else []
+        )
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def init(self) -> None:
+        self.folder.chmod(0o777)
+        subprocess.run(
+            [*self.as_user, "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-N"],
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            [
+                *self.as_user,
+                "postgres",
+                "-D",
+                str(self.data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.folder),
+                *PG_OPTIONS,
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                psycopg.connect(self.url, connect_timeout=2).close()
+                return
+            except psycopg.OperationalError:
+                assert self.proc.poll() is None and time.monotonic() < deadline, "postgres did not start"
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        """A fast shutdown by pid (SIGINT to the postmaster): every connection is cut."""
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.wait(timeout=30)
+            self.proc = None
+
+
+@contextmanager
+def postgres_server(folder: Path) -> Iterator[PostgresServer]:
+    server = PostgresServer(free_port(), folder)
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        if server.proc is not None:
+            server.proc.send_signal(signal.SIGQUIT)
+            server.proc.wait(timeout=30)
