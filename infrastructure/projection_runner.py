@@ -17,6 +17,7 @@ answers, busy or idle, for up to `store_retry_seconds` of outage.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 import traceback
@@ -181,7 +182,7 @@ class ProjectionRunner:
             return
         self._last_beat = time.monotonic()
         for lane in self._running():
-            self._call(lambda lane=lane: self.store.set_meta(lane.build, {"heartbeat": now_text()}))
+            self._call(functools.partial(self.store.set_meta, lane.build, {"heartbeat": now_text()}))
 
     def _running(self) -> list[Lane]:
         return [lane for lane in self.lanes if lane.failure is None]
@@ -191,9 +192,8 @@ class ProjectionRunner:
 
     def _switch_to_active(self) -> None:
         for lane in list(self.lanes):
-            if lane.follow_active and self._call(lambda lane=lane: self.store.active(lane.projection.name)) != (
-                lane.build.build
-            ):
+            active = self._call(functools.partial(self.store.active, lane.projection.name))
+            if lane.follow_active and active != lane.build.build:
                 self._resync(lane)
 
     def _feed(self, lane: Lane, records: list[Any], through: int) -> bool:
