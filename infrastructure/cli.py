@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from linkledger.domain.billing_day import deduction_time, month_bounds
 from linkledger.domain.errors import LedgerError, PriceCorrectionError
+from linkledger.infrastructure.errors import FaultError, fault_of
 from linkledger.infrastructure.event_store import StoreUrlError, event_store_env
 from linkledger.infrastructure.settings import Settings
 from linkledger.infrastructure.view_store import ViewStore, ViewStoreError
@@ -603,8 +604,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
-    from linkledger.infrastructure.feed import FeedConsumer, SeenStore
-    from linkledger.infrastructure.redis_views import RedisViewStore
+    from linkledger.infrastructure.feed import SeenStore, tail_feed
 
     [projection] = _selected([args.projection])
     store = open_view_store(views_of(args))
@@ -615,31 +615,18 @@ def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
         print(f"{nid} {message['event']} {' '.join(message['keys'])}", flush=True)
 
     try:
-        if isinstance(store, RedisViewStore):
-            consumer = FeedConsumer(
-                store.r,
-                store.feed_key(projection.name),
-                args.group,
-                args.consumer,
-                seen,
-                claim_idle_ms=args.claim_idle_ms,
-            )
-            consumer.ensure_group()
-            while not stop():
-                fresh = consumer.poll(show, count=args.count, block_ms=1000)
-                if not args.follow and fresh == 0:
-                    break
-            return 0
-        # SQLite views: the feed is a table; the consumer's position is the last nid it handled.
-        feed = f"sqlite:{projection.name}"
-        while not stop():
-            entries = store.feed(projection.name, after=seen.last(feed), count=args.count)
-            for nid, message in entries:
-                seen.handle_once(feed, nid, message, show)
-            if not entries:
-                if not args.follow:
-                    break
-                time.sleep(1.0)
+        tail_feed(
+            store,
+            projection.name,
+            seen,
+            show,
+            group=args.group,
+            consumer=args.consumer,
+            count=args.count,
+            claim_idle_ms=args.claim_idle_ms,
+            follow=args.follow,
+            should_stop=stop,
+        )
     finally:
         seen.close()
         store.close()
@@ -875,10 +862,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
         return int(args.func(args, Settings.from_env()))
+    except FaultError as e:  # a store, server or setting that cannot be used; its own exit code
+        print(f"linkledger: {e}", file=sys.stderr)
+        return e.exit_code
     except (LedgerError, StoreUrlError) as e:  # a scenario line's refusal too (ScenarioError)
         print(f"linkledger: {e}", file=sys.stderr)
         return EXIT_REFUSED
@@ -888,6 +878,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as e:  # a driver's error: a store or server fault, one line; anything else goes up
+        fault = fault_of(e)
+        if fault is None:
+            raise
+        print(f"linkledger: {fault}", file=sys.stderr)
+        return fault.exit_code
 
 
 if __name__ == "__main__":

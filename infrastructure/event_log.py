@@ -15,6 +15,7 @@ the channel the library NOTIFYs after each insert.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Iterable
 from contextlib import ExitStack
@@ -64,6 +65,10 @@ class EventLog:
         self.recorder = ledger.recorder
         self.mapper = ledger.mapper
         self._listen_conn: Any = None
+        # PostgreSQL: without the library's own silent retries (ten tries of up to the connect
+        # timeout each): an outage reaches the runner's StoreRetry at once, which says so.
+        self._max_id = _unretried(self.recorder, "max_notification_id")
+        self._select = _unretried(self.recorder, "select_notifications")
 
     @property
     def is_postgres(self) -> bool:
@@ -71,7 +76,7 @@ class EventLog:
         return type(self.recorder).__module__ == "eventsourcing.postgres"
 
     def head(self) -> int:
-        return self.recorder.max_notification_id() or 0
+        return self._max_id() or 0
 
     def read(self, after: int, limit: int, topics: Iterable[str] = (), stop: int | None = None) -> Page:
         """Records after `after`, at most `limit`, up to the head (or up to `stop`, which must be
@@ -85,9 +90,7 @@ class EventLog:
         else:
             rows = [
                 (n.id, n.originator_id, n.originator_version, n.topic, n.state)
-                for n in self.recorder.select_notifications(
-                    after, limit, stop=head, topics=topics, inclusive_of_start=False
-                )
+                for n in self._select(after, limit, stop=head, topics=topics, inclusive_of_start=False)
             ]
         records = [decode(self.mapper, *row) for row in rows]
         through = head if len(rows) < limit else rows[-1][0]
@@ -127,9 +130,15 @@ class EventLog:
             return True
         deadline = time.monotonic() + timeout
         if self.is_postgres:
-            conn = self._listener()
-            for _ in conn.notifies(timeout=max(0.0, deadline - time.monotonic()), stop_after=1):
-                break
+            try:
+                conn = self._listener()
+                for _ in conn.notifies(timeout=max(0.0, deadline - time.monotonic()), stop_after=1):
+                    break
+                if conn.broken or conn.closed:  # the server went away: say so now, not after the pool's retries
+                    raise _server_gone()
+            except Exception:
+                self.close()  # a broken LISTEN connection is made again on the next wait
+                raise
             return self.head() > after
         while time.monotonic() < deadline:
             time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))
@@ -153,3 +162,20 @@ class EventLog:
         if self._listen_conn is not None:
             self._listen_stack.close()
             self._listen_conn = None
+
+
+def _server_gone() -> Exception:
+    import psycopg
+
+    return psycopg.OperationalError("the server closed the connection")
+
+
+def _unretried(recorder: Any, name: str) -> Any:
+    """The recorder's method `name`, without the library's retry decorator (PostgreSQL only)."""
+    method = getattr(recorder, name)
+    raw = getattr(getattr(type(recorder), name), "__wrapped__", None)
+    return functools.partial(raw, recorder) if raw is not None and _is_postgres(recorder) else method
+
+
+def _is_postgres(recorder: Any) -> bool:
+    return any(c.__module__ == "eventsourcing.postgres" for c in type(recorder).__mro__)

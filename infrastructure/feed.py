@@ -12,17 +12,23 @@ keys that changed (a thin "go and re-read" message, not the data). The consumer:
 4. claims entries left pending too long by a dead consumer (`XAUTOCLAIM`).
 
 `SeenStore` is the consumer's own store (an SQLite file here). `linkledger feed tail`
-runs this consumer and prints each change.
+runs `tail_feed`: this consumer on a Redis view store (riding out a Redis outage: after
+it, the consumer first re-reads its own pending entries, so nothing is lost, and the
+dedupe by nid means nothing is handled twice), or a read of the feed table of an SQLite
+view store from the last nid handled.
 """
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 import redis
+from linkledger.infrastructure.store_retry import StoreRetry
+from linkledger.infrastructure.view_store import ViewStore
 
 Handler = Callable[[int, dict[str, Any], sqlite3.Connection], None]
 
@@ -71,6 +77,12 @@ class FeedConsumer:
         self.seen = seen
         self.claim_idle_ms = claim_idle_ms
         self._pending_first = True
+        self.last_entries = 0  # entries the last poll read (handled now, or before)
+
+    def restart(self) -> None:
+        """After a lost connection: read my own pending entries first again (a handled entry
+        whose ack was lost is acked, not handled again)."""
+        self._pending_first = True
 
     def ensure_group(self, start: str = "0") -> None:
         """Create the group (from the start of the stream by default) if it is missing."""
@@ -91,6 +103,7 @@ class FeedConsumer:
             entries = self._claim(count)
         if not entries:
             entries = self._read(">", count, block_ms)
+        self.last_entries = len(entries)
         fresh = 0
         for entry_id, fields in entries:
             if fields is None:  # trimmed away while pending: nothing left to handle
@@ -114,3 +127,54 @@ class FeedConsumer:
         reply = self.r.xautoclaim(self.stream, self.group, self.consumer, self.claim_idle_ms, "0-0", count=count)
         claimed = reply[1] if reply else []
         return list(claimed)
+
+
+def tail_feed(
+    store: ViewStore,
+    projection: str,
+    seen: SeenStore,
+    handler: Handler,
+    *,
+    group: str = "tail",
+    consumer: str = "tail-1",
+    count: int = 100,
+    claim_idle_ms: int = 60_000,
+    follow: bool = False,
+    should_stop: Callable[[], bool] = lambda: False,
+    retry: StoreRetry | None = None,
+) -> None:
+    """Handle the projection's feed entries not handled yet, once each; with `follow`, keep
+    waiting for more until `should_stop()` (an outage of the view store is waited out)."""
+    from linkledger.infrastructure.redis_views import RedisViewStore
+
+    retry = retry or StoreRetry()
+    if not isinstance(store, RedisViewStore):
+        _tail_table(store, projection, seen, handler, count, follow, should_stop)
+        return
+    reader = FeedConsumer(store.r, store.feed_key(projection), group, consumer, seen, claim_idle_ms=claim_idle_ms)
+    retry.call(reader.ensure_group)
+    while not should_stop():
+        retry.call(lambda: reader.poll(handler, count=count, block_ms=1000), on_retry=reader.restart)
+        if not follow and reader.last_entries == 0:
+            break
+
+
+def _tail_table(
+    store: ViewStore,
+    projection: str,
+    seen: SeenStore,
+    handler: Handler,
+    count: int,
+    follow: bool,
+    should_stop: Callable[[], bool],
+) -> None:
+    """SQLite views: the feed is a table; the consumer's position is the last nid it handled."""
+    feed = f"sqlite:{projection}"
+    while not should_stop():
+        entries = store.feed(projection, after=seen.last(feed), count=count)
+        for nid, message in entries:
+            seen.handle_once(feed, nid, message, handler)
+        if not entries:
+            if not follow:
+                break
+            time.sleep(1.0)

@@ -43,15 +43,15 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
             ).format(self.t["stuck"]),
             SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)").format(self.t["meta"]),
             SQL(
-                "CREATE TABLE IF NOT EXISTS {} (number text PRIMARY KEY, account_id uuid NOT NULL, period text NOT NULL, "
-                "issued_at timestamptz NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS {} (number text PRIMARY KEY, account_id uuid NOT NULL, "
+                "period text NOT NULL, issued_at timestamptz NOT NULL)"
             ).format(self.t["invoices"]),
             SQL("CREATE INDEX IF NOT EXISTS {} ON {} (account_id, period)").format(
                 Identifier(f"{prefix}_invoices_account"), self.t["invoices"]
             ),
             SQL(
-                "CREATE TABLE IF NOT EXISTS {} (entry text NOT NULL, account_id uuid NOT NULL, first_day text NOT NULL, "
-                "last_day text NOT NULL, PRIMARY KEY (entry, account_id))"
+                "CREATE TABLE IF NOT EXISTS {} (entry text NOT NULL, account_id uuid NOT NULL, "
+                "first_day text NOT NULL, last_day text NOT NULL, PRIMARY KEY (entry, account_id))"
             ).format(self.t["price_usage"]),
         ]
 

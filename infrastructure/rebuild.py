@@ -4,6 +4,10 @@ switch readers with one atomic flip of the `active` pointer, then remove the old
 
 The feed is version-independent (a high-water mark per projection), so the new
 build emits nothing for events the old build already announced.
+
+The new build names its builder (host, pid) in its meta and the runner renews its
+heartbeat; a rebuild that was killed leaves a build that `status` shows as abandoned, and
+the next rebuild of the projection removes it first (`build_lease`).
 """
 
 from __future__ import annotations
@@ -11,7 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TextIO
 
+from linkledger.infrastructure.build_lease import abandoned, this_builder
 from linkledger.infrastructure.event_log import EventLog
+from linkledger.infrastructure.projection_lanes import now_text
 from linkledger.infrastructure.projection_runner import ProjectionRunner, ProjectionStopped
 from linkledger.infrastructure.view_store import Build, ViewStore
 from linkledger.projections.projection import Projection
@@ -75,7 +81,9 @@ def rebuild(
 ) -> RebuildReport:
     name = projection.name
     old_name = store.active(name)
+    drop_abandoned(store, name)
     new = store.new_build(name, projection.version)
+    store.set_meta(new, this_builder())
     with ProjectionRunner(
         log, store, [projection], builds={name: new}, page_size=page_size, progress=progress
     ) as runner:
@@ -98,7 +106,20 @@ def rebuild(
             comparison = compare(store, old, new, target)
             if store.checkpoint(old) == target and store.checkpoint(new) == target:
                 break
+    store.set_meta(new, {"built_at": now_text()})
     store.activate(new)
     if old_name is not None:
         store.drop(Build(name, old_name))
     return RebuildReport(name, old_name, new.build, report.events_read, report.seconds, comparison)
+
+
+def drop_abandoned(store: ViewStore, projection: str) -> list[str]:
+    """Remove the builds of `projection` that nobody serves and whose builder is gone."""
+    active = store.active(projection)
+    dropped = []
+    for build_name in store.builds(projection):
+        build = Build(projection, build_name)
+        if build_name != active and abandoned(store.meta(build)):
+            store.drop(build)
+            dropped.append(build_name)
+    return dropped

@@ -91,7 +91,8 @@ class StuckRow:
 
 class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + [
+        return [
+            *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS linkledger_accounts (account_id TEXT PRIMARY KEY, name TEXT NOT NULL, "
             "next_due_at TEXT)",
             "CREATE INDEX IF NOT EXISTS linkledger_accounts_due ON linkledger_accounts (next_due_at, account_id)",
@@ -220,7 +221,8 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         self._write(
             [
                 (
-                    f"INSERT INTO linkledger_meta VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value{guard}",
+                    "INSERT INTO linkledger_meta VALUES (?, ?) ON CONFLICT (key) "
+                    f"DO UPDATE SET value = excluded.value{guard}",
                     (key, value),
                 )
             ]

@@ -24,6 +24,9 @@ import redis
 from eventsourcing.persistence import Tracking
 from linkledger.infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
 
+# Seconds a connection attempt may take before its cause is reported.
+REDIS_CONNECT_TIMEOUT = 4.0
+
 APPLY_BATCH = """
 local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')
 if cur ~= tonumber(ARGV[1]) then return {0, cur} end
@@ -86,15 +89,37 @@ class RedisViewStore(ViewStore):
     def __init__(self, url: str, *, feed_maxlen: int = 10_000_000) -> None:
         conn_url, self.prefix = parse_redis_url(url)
         self.url = url
-        self.r = redis.Redis.from_url(conn_url, decode_responses=True, socket_timeout=30, health_check_interval=10)
+        self.r = redis.Redis.from_url(
+            conn_url,
+            decode_responses=True,
+            socket_timeout=30,
+            socket_connect_timeout=REDIS_CONNECT_TIMEOUT,
+            health_check_interval=10,
+        )
         self.feed_maxlen = feed_maxlen
         self._apply = self.r.register_script(APPLY_BATCH)
 
     def close(self) -> None:
         self.r.close()
 
-    def ping(self) -> None:
-        self.r.ping()
+    def ping(self, timeout: float | None = None) -> None:
+        """Raise if the server does not answer (within `timeout` seconds, once, if given)."""
+        if timeout is None:
+            self.r.ping()
+            return
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        probe = redis.Redis.from_url(
+            self.r.get_connection_kwargs().get("url") or parse_redis_url(self.url)[0],
+            socket_timeout=timeout,
+            socket_connect_timeout=timeout,
+            retry=Retry(NoBackoff(), 0),
+        )
+        try:
+            probe.ping()
+        finally:
+            probe.close()
 
     # -------------------------------------------------------------------- keys
     def _p(self, projection: str) -> str:

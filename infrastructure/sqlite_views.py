@@ -7,15 +7,18 @@ the values, the feed rows and the new checkpoint, commit.
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import orjson
 from eventsourcing.persistence import Tracking
+from linkledger.infrastructure.errors import StoreUnusable, one_line, sqlite_fault
 from linkledger.infrastructure.view_store import Build, Changes, ViewStore, ViewStoreError, Writes
 
 T = TypeVar("T")
@@ -54,14 +57,36 @@ class SQLiteViewStore(ViewStore):
         self.path = str(path)
         self._lock = threading.RLock()
         try:
-            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
+            self.db = self._connect(Path(self.path).expanduser())
         except sqlite3.Error as e:
-            raise ViewStoreError(f"cannot open the view file {self.path}: {e}") from e
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA cache_size=-32768")  # 32 MiB of page cache
-        self.db.execute("PRAGMA wal_autocheckpoint=10000")
-        self.db.executescript(SCHEMA)
+            raise sqlite_fault("view store", self.path, e) from None
+
+    def _connect(self, p: Path) -> sqlite3.Connection:
+        """The file, made with its tables if new; a file this process cannot write is read as it is."""
+        if p.is_dir():
+            raise StoreUnusable(
+                f"the view file {p} is a folder; give a file path, such as {p / 'views.db'}", "view store"
+            )
+        folder = p.resolve().parent
+        if not p.exists():
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise StoreUnusable(
+                    f"cannot make the folder for the view file {p}: {one_line(e)}", "view store"
+                ) from None
+        elif not (os.access(p, os.W_OK) and os.access(folder, os.W_OK)):
+            uri = f"file:{quote(str(p.resolve()))}?mode=ro" + ("" if os.access(folder, os.W_OK) else "&immutable=1")
+            db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30, check_same_thread=False)
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # not a database: raises here
+            return db
+        db = sqlite3.connect(str(p), isolation_level=None, timeout=30, check_same_thread=False)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA cache_size=-32768")  # 32 MiB of page cache
+        db.execute("PRAGMA wal_autocheckpoint=10000")
+        db.executescript(SCHEMA)
+        return db
 
     @_locked
     def close(self) -> None:

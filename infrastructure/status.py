@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linkledger.infrastructure.build_lease import abandoned
 from linkledger.infrastructure.event_log import EventLog
 from linkledger.infrastructure.ledger import LinkLedger
 from linkledger.infrastructure.view_store import Build, ViewStore
@@ -55,6 +56,7 @@ def status(log: EventLog, store: ViewStore) -> list[dict[str, Any]]:
                     "lag_seconds": lag_seconds,
                     "stopped": meta.get("failure") if meta.get("failed_nid") and int(meta["failed_nid"]) > cp else None,
                     "heartbeat": meta.get("heartbeat"),
+                    "abandoned": None if build_name == active else abandoned(meta),
                 }
             )
         if active is None:
@@ -69,6 +71,7 @@ def status(log: EventLog, store: ViewStore) -> list[dict[str, Any]]:
                     "lag_seconds": None,
                     "stopped": None,
                     "heartbeat": None,
+                    "abandoned": None,
                 }
             )
     return rows
@@ -79,14 +82,22 @@ def render_status(rows: list[dict[str, Any]], store_label: str) -> str:
     out.append(f"  {'projection':<10} {'build':<7} {'checkpoint':>10} {'head':>8} {'lag':>7} {'lag s':>8}  state")
     for r in rows:
         lag_s = "-" if r["lag_seconds"] is None else f"{r['lag_seconds']:.0f}"
-        if r["build"] is None:
-            state = "not built: run `linkledger project`"
-        elif r["stopped"]:
-            state = "STOPPED: " + r["stopped"]
-        else:
-            state = ("serving" if r["active"] else "building") + (", caught up" if r["lag_events"] == 0 else "")
+        state = _state(r)
         out.append(
             f"  {r['projection']:<10} {r['build'] or '-':<7} {r['checkpoint']:>10} {r['head']:>8} "
             f"{r['lag_events']:>7} {lag_s:>8}  {state}"
         )
     return "\n".join(out) + "\n"
+
+
+def _state(r: dict[str, Any]) -> str:
+    if r["build"] is None:
+        return "not built: run `linkledger project`"
+    if r["stopped"]:
+        return "STOPPED: " + r["stopped"]
+    if r["abandoned"]:
+        return (
+            f"ABANDONED ({r['abandoned']}): a rebuild was killed; `linkledger rebuild {r['projection']}` "
+            "removes it and builds again"
+        )
+    return ("serving" if r["active"] else "building") + (", caught up" if r["lag_events"] == 0 else "")

@@ -199,7 +199,7 @@ def test_stopping_and_restarting_redis_during_a_catch_up_loses_nothing(fleet_log
         server = start_redis(port, tmp_path)
         _out, err = runner.communicate(timeout=120)
         assert runner.returncode == 0, err
-        assert "view store unreachable" in err
+        assert "redis unavailable, retrying in" in err
         assert_views_equal_a_build_from_zero(fleet_log, store)
     finally:
         store.close()
