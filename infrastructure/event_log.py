@@ -73,7 +73,7 @@ class EventLog:
     @property
     def is_postgres(self) -> bool:
         # Not an isinstance check: eventsourcing.postgres needs psycopg, an optional extra.
-        return type(self.recorder).__module__ == "eventsourcing.postgres"
+        return _is_postgres(self.recorder)
 
     def head(self) -> int:
         return self._max_id() or 0
