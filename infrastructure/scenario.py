@@ -42,6 +42,8 @@ class ScenarioError(LedgerError):
     rule = "scenario"
 
     def __init__(self, source: str, number: int, text: str, reason: str) -> None:
+        if not reason.startswith("["):  # the line's own grammar: say so, as every refusal names its rule
+            reason = f"[{self.rule}] {reason}"
         self.source, self.number, self.text, self.reason = source, number, text, reason
         super().__init__(f"{source}:{number}: {text}\n  refused: {reason}\n  nothing was written for this line")
 
