@@ -108,11 +108,11 @@ def change_printer(store: Any, projection: str, as_json: bool) -> Show:
     reader = ChangeReader(store, projection)
 
     def show(nid: int, message: dict[str, Any], db: Any) -> None:
-        changes = reader.describe(list(message["keys"]))
+        changes = reader.describe(list(message["keys"]), nid)
         if as_json:
-            from linkledger.projections.rendering import to_json
+            import json
 
-            line = to_json({**message, "nid": nid, "changes": changes}).strip()
+            line = json.dumps({**message, "nid": nid, "changes": changes}, sort_keys=True, default=str)
             print(line, flush=True)
         else:
             print(feed_change_text(nid, message, changes), flush=True)

@@ -50,7 +50,18 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def interrupted(error: BaseException | None) -> bool:
+    """Ctrl-C, or an error raised while cleaning up after one (a rollback that found no transaction)."""
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__context__
+    return False
+
+
 def report(error: Exception) -> int:
+    if interrupted(error):
+        return EXIT_INTERRUPTED
     code = exit_code_of(error)
     if code is not None:
         log.error("%s", error)

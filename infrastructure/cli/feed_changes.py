@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from linkledger.infrastructure.view_store import Build, ViewStore
+from linkledger.projections.projection import loads
 
 
 class ChangeReader:
@@ -20,12 +21,14 @@ class ChangeReader:
     def __init__(self, store: ViewStore, projection: str) -> None:
         self.store = store
         self.projection = projection
+        self.nid = 0  # the message being described
 
-    def describe(self, keys: list[str]) -> list[dict[str, Any]]:
+    def describe(self, keys: list[str], nid: int = 0) -> list[dict[str, Any]]:
         active = self.store.active(self.projection)
         if active is None:
             return [{"key": k} for k in keys]
         build = Build(self.projection, active)
+        self.nid = nid
         return [self._one(build, key) for key in keys]
 
     def _one(self, build: Build, key: str) -> dict[str, Any]:
@@ -76,7 +79,10 @@ def _balance_days(reader: ChangeReader, build: Build, aid: str, fields: dict[str
 
 
 def _owner(reader: ChangeReader, build: Build, rid: str, fields: dict[str, str]) -> dict[str, Any]:
-    return {"account": reader.account_name(build, fields.get("account", ""))}
+    aid = fields.get("account", "")
+    listing = reader.store.hget(build, f"account:{aid}", f"listing:{rid}")
+    name = loads(listing)["name"] if listing else rid
+    return {"account": reader.account_name(build, aid), "owns": name}
 
 
 def _timeline(reader: ChangeReader, build: Build, rid: str, fields: dict[str, str]) -> dict[str, Any]:
@@ -96,11 +102,11 @@ def _timeline(reader: ChangeReader, build: Build, rid: str, fields: dict[str, st
 def _notices(reader: ChangeReader, build: Build, aid: str, fields: dict[str, str]) -> dict[str, Any]:
     from linkledger.projections.notice_view import notices_document
 
-    doc = notices_document(fields)
-    if not doc["notices"]:
-        return {"account": doc["account"]}
-    last = doc["notices"][-1]
-    return {"account": doc["account"], "notice": last["notice"], "at": last["at"], "subject": last["subject"]}
+    sent = fields.get(f"{reader.nid:012d}")  # the notice this message's event sent
+    if sent is None:
+        return {"account": fields.get("account", aid)}
+    notice = notices_document({"account": fields.get("account", aid), f"{reader.nid:012d}": sent})["notices"][0]
+    return {"account": fields.get("account", aid), **{k: notice[k] for k in ("notice", "at", "subject")}}
 
 
 Describer = Callable[[ChangeReader, Build, str, dict[str, str]], dict[str, Any]]

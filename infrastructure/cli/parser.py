@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ PROJECTIONS = ", ".join(PROJECTION_NAMES)
 Sub = Any  # argparse's subparsers action
 
 
-def period(text: str) -> str:
+def period_arg(text: str) -> str:
     from linkledger.domain.billing_day import month_bounds
 
     if re.fullmatch(r"\d{4}-\d{2}", text):
@@ -36,7 +37,7 @@ def period(text: str) -> str:
     raise argparse.ArgumentTypeError(f"{text!r} is not a period: write YYYY-MM, such as 2026-01")
 
 
-def time(text: str) -> Any:
+def time_arg(text: str) -> Any:
     from linkledger.domain.errors import LedgerError
     from linkledger.infrastructure.scenario import parse_time
 
@@ -59,7 +60,8 @@ class VersionAction(argparse.Action):
             found = version("linkledger")
         except PackageNotFoundError:
             found = "(not installed: run from a source folder)"
-        parser.exit(message=f"linkledger {found}\n")
+        sys.stdout.write(f"linkledger {found}\n")
+        parser.exit()
 
 
 def command(p: argparse.ArgumentParser, module: str, function: str) -> None:
@@ -82,7 +84,10 @@ def read_options(p: argparse.ArgumentParser, from_log: bool = True) -> None:
 
 def as_at_option(p: argparse.ArgumentParser) -> None:
     p.add_argument(
-        "--as-at", type=time, metavar="TIME", help=f"what the ledger knew at TIME, replayed from the log: {TIME_FORMAT}"
+        "--as-at",
+        type=time_arg,
+        metavar="TIME",
+        help=f"what the ledger knew at TIME, replayed from the log: {TIME_FORMAT}",
     )
 
 
@@ -112,7 +117,9 @@ def add_run(sub: Sub) -> None:
     p = sub.add_parser("run", help="apply a scenario file")
     p.add_argument("scenario", help="the scenario file (docs/scenarios.md)")
     p.add_argument(
-        "--until", type=time, help=f"stop after lines at or before this time and advance the clock to it: {TIME_FORMAT}"
+        "--until",
+        type=time_arg,
+        help=f"stop after lines at or before this time and advance the clock to it: {TIME_FORMAT}",
     )
     p.add_argument(
         "--resume",
@@ -128,7 +135,9 @@ def add_run(sub: Sub) -> None:
 
 def add_advance(sub: Sub) -> None:
     p = sub.add_parser("advance", help="run every rule due up to a time")
-    p.add_argument("--to", type=time, required=True, metavar="TIME", help=f"settle every account up to {TIME_FORMAT}")
+    p.add_argument(
+        "--to", type=time_arg, required=True, metavar="TIME", help=f"settle every account up to {TIME_FORMAT}"
+    )
     rule_file_options(p)
     write_options(p)
     progress_option(p)
@@ -141,7 +150,7 @@ def add_correct_prices(sub: Sub) -> None:
     p.add_argument("--reason", required=True, help="why the prices were wrong (kept with the correction)")
     p.add_argument(
         "--at",
-        type=time,
+        type=time_arg,
         metavar="TIME",
         help=f"ledger time to record it at (default: the store's watermark): {TIME_FORMAT}",
     )
@@ -157,7 +166,7 @@ def add_correct_prices(sub: Sub) -> None:
 def add_invoice(sub: Sub) -> None:
     p = sub.add_parser("invoice", help="an account's invoice for a month")
     p.add_argument("account", help="the account's name, e.g. ACME")
-    p.add_argument("--period", type=period, required=True, help=f"the invoice's month: {PERIOD_FORMAT}")
+    p.add_argument("--period", type=period_arg, required=True, help=f"the invoice's month: {PERIOD_FORMAT}")
     read_options(p)
     as_at_option(p)
     p.add_argument(

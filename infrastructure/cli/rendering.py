@@ -184,6 +184,10 @@ def describe_change(c: dict[str, Any]) -> str:
     if "balance" in c:
         stage = f", stage {c['stage']}" if c.get("stage") else ""
         return f"{c['account']}: balance {c['balance']} {c['currency']}{stage}"
+    if "day" in c:
+        return f"{c['account']}: balance at the close of {c['day']} {c['balance_at_close']}"
+    if "owns" in c:
+        return f"{c['account']}: owns resource {c['owns']}"
     if "resource" in c:
         return f"{c['resource']} ({c['kind']}): {c['state'] or 'no state yet'} since {c['since'] or '-'}"
     if "notice" in c:
