@@ -37,10 +37,13 @@ __all__ = [
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from linkledger.infrastructure.cli.failures import debugging, run_command
-    from linkledger.infrastructure.cli.logs import configure_logging
-    from linkledger.infrastructure.cli.parser import build_parser
+    try:
+        from linkledger.infrastructure.cli.failures import debugging, run_command
+        from linkledger.infrastructure.cli.logs import configure_logging
+        from linkledger.infrastructure.cli.parser import build_parser
 
-    args = build_parser().parse_args(argv)
-    configure_logging(args.log_verbosity, debug=debugging())
+        args = build_parser().parse_args(argv)
+        configure_logging(args.log_verbosity, debug=debugging())
+    except KeyboardInterrupt:  # Ctrl-C while starting up
+        return EXIT_INTERRUPTED
     return run_command(args)
