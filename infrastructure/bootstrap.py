@@ -214,6 +214,8 @@ def _check_sqlite(store: str, base: dict[str, str], must_exist: bool) -> None:
     has_events, fmt = _sqlite_format(path)
     if (has_events and fmt is None) or (fmt is not None and fmt != STORE_FORMAT):
         raise _old_store(fmt)  # before the library opens it: an old store is left as it was
+    if must_exist and fmt is None:  # an empty file, or SQLite without a ledger: a read makes none
+        raise NoStoreError(f"{store} holds no event store; write one with `linkledger run SCENARIO`")
     if not (writable(p) and writable(p.resolve().parent)):
         if not must_exist:  # a write command
             raise EventStoreUnusable(

@@ -15,6 +15,7 @@ of these, naming the cause and what to do; `None` for anything else (a bug: it g
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 import sys
 
@@ -104,7 +105,24 @@ def fault_of(error: BaseException) -> FaultError | None:
     for cause in _causes(error):
         if isinstance(cause, sqlite3.Error):
             return sqlite_fault("store", "", cause)
+    if isinstance(error, OSError) and error.filename is not None:
+        return path_fault(error)
     return _server_fault(error)
+
+
+# A path that cannot name a file at all is the user's to fix (exit 2); a file that is there
+# but cannot be used (permissions, a full disk, an I/O error) is the store's (exit 4).
+_BAD_PATH = {errno.ENAMETOOLONG, errno.ENOTDIR, errno.EISDIR, errno.EINVAL, errno.ENOENT}
+
+
+def path_fault(error: OSError) -> FaultError:
+    """A file the command was given or writes, as a fault naming the path (shortened)."""
+    name = str(error.filename)
+    shown = name if len(name) <= 80 else name[:60] + "..." + name[-17:]
+    cause = error.strerror or one_line(error)
+    if error.errno in _BAD_PATH:
+        return SettingsError(f"{shown!r}: {cause.lower()}; give a path that names a file", "files")
+    return StoreUnusable(f"cannot use {shown!r}: {cause.lower()}; check the file and its folder", "files")
 
 
 def _server_fault(error: BaseException) -> FaultError | None:

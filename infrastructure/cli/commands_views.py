@@ -39,13 +39,14 @@ def cmd_project(args: argparse.Namespace, settings: Settings) -> int:
     from linkledger.infrastructure.event_log import EventLog
     from linkledger.infrastructure.projection_runner import ProjectionRunner
 
+    projections = selected(args.only)  # an unknown name is refused before any store is opened
     stop = StopFlag()
     with ledger_and_views(args, create_views=True) as (ledger, store):
         log_ = EventLog(ledger)
         runner = ProjectionRunner(
             log_,
             store,
-            selected(args.only),
+            projections,
             page_size=args.page_size,
             progress=None if args.quiet else sys.stderr,
             should_stop=stop,

@@ -12,9 +12,9 @@ import logging
 import os
 import sys
 from importlib import import_module
+from typing import Any
 
 from linkledger.infrastructure.cli.exits import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_REFUSED, EXIT_STOPPED
-from linkledger.infrastructure.settings import Settings
 
 log = logging.getLogger("linkledger.cli")
 
@@ -79,11 +79,23 @@ def report(error: Exception) -> int:
     return EXIT_INTERNAL
 
 
+def settings_for(args: argparse.Namespace) -> Any:
+    """The validated settings; --store and --views given on the command line win over them."""
+    from linkledger.infrastructure.settings import Settings
+
+    settings = Settings.from_env()
+    if args.store is None:
+        args.store = settings.store
+    if args.views is None:
+        args.views = settings.views
+    return settings
+
+
 def run_command(args: argparse.Namespace) -> int:
     module, function = args.func
     try:
         command = getattr(import_module(f"linkledger.infrastructure.cli.{module}"), function)
-        return int(command(args, Settings.from_env()))
+        return int(command(args, settings_for(args)))
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader went away (`| head`): stop quietly

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from linkledger.infrastructure.settings import Settings
 from linkledger.projections.names import PROJECTION_NAMES
 
 DESCRIPTION = """`linkledger`: run scenarios, keep the views up to date, read invoices, timelines,
@@ -23,6 +22,13 @@ PERIOD_FORMAT = "a month as YYYY-MM, such as 2026-01"
 PROJECTIONS = ", ".join(PROJECTION_NAMES)
 
 Sub = Any  # argparse's subparsers action
+
+
+def positive_int(text: str) -> int:
+    """A count, size or duration: a whole number from 1 up (argparse names the option)."""
+    if not re.fullmatch(r"[0-9]{1,9}", text) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number from 1 to 999999999")
+    return int(text)
 
 
 def period_arg(text: str) -> str:
@@ -220,7 +226,7 @@ def add_project(sub: Sub) -> None:
     p = sub.add_parser("project", help="catch the views up with the event log")
     p.add_argument("--follow", action="store_true", help="keep going as events arrive (Ctrl-C stops cleanly)")
     p.add_argument("--only", action="append", metavar="PROJECTION", help=f"only this view (repeatable): {PROJECTIONS}")
-    p.add_argument("--page-size", type=int, default=1000, help="events per batch (default %(default)s)")
+    p.add_argument("--page-size", type=positive_int, default=1000, help="events per batch (default %(default)s)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     command(p, "commands_views", "cmd_project")
 
@@ -228,7 +234,7 @@ def add_project(sub: Sub) -> None:
 def add_rebuild(sub: Sub) -> None:
     p = sub.add_parser("rebuild", help="rebuild a view side by side, compare, switch readers, drop the old one")
     p.add_argument("projection", help=f"the view to rebuild: {PROJECTIONS}")
-    p.add_argument("--page-size", type=int, default=1000, help="events per batch (default %(default)s)")
+    p.add_argument("--page-size", type=positive_int, default=1000, help="events per batch (default %(default)s)")
     command(p, "commands_views", "cmd_rebuild")
 
 
@@ -250,9 +256,12 @@ def add_feed(sub: Sub) -> None:
         default="feed-consumer.db",
         help="the consumer's own SQLite file of handled nids (default %(default)s)",
     )
-    p.add_argument("--count", type=int, default=100, help="entries read per round (default %(default)s)")
+    p.add_argument("--count", type=positive_int, default=100, help="entries read per round (default %(default)s)")
     p.add_argument(
-        "--claim-idle-ms", type=int, default=60_000, help="claim others' entries pending this long (milliseconds)"
+        "--claim-idle-ms",
+        type=positive_int,
+        default=60_000,
+        help="claim others' entries pending this long (milliseconds)",
     )
     p.add_argument("--follow", action="store_true", help="keep waiting for new changes (Ctrl-C stops)")
     p.add_argument("--json", action="store_true", help="one JSON object a line: the message and what it changed")
@@ -286,17 +295,19 @@ COMMANDS: list[Callable[[Sub], None]] = [
 ]
 
 
-def global_options(parser: argparse.ArgumentParser, settings: Settings) -> None:
+def global_options(parser: argparse.ArgumentParser) -> None:
+    """--store and --views default to None here: the settings (LINKLEDGER_STORE, LINKLEDGER_VIEWS,
+    else linkledger.db) fill them in once the command runs, so --help reads no environment."""
     parser.add_argument("--version", action=VersionAction, help="print the installed version and exit")
     parser.add_argument(
         "--store",
-        default=settings.store,
-        help="event store: an SQLite file (default %(default)s) or postgresql://user@host:5432/db[?schema=NAME] "
-        "(env LINKLEDGER_STORE)",
+        default=None,
+        help="event store: an SQLite file or postgresql://user@host:5432/db?schema=NAME "
+        "(default: env LINKLEDGER_STORE, else linkledger.db)",
     )
     parser.add_argument(
         "--views",
-        default=settings.views,
+        default=None,
         help="view store: an SQLite file (default: next to the event store, NAME.views.db) or "
         "redis://host:port/db[?prefix=ll] (env LINKLEDGER_VIEWS)",
     )
@@ -311,9 +322,8 @@ def global_options(parser: argparse.ArgumentParser, settings: Settings) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    settings = Settings.from_env()
     parser = argparse.ArgumentParser(prog="linkledger", description=DESCRIPTION)
-    global_options(parser, settings)
+    global_options(parser)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", help="one of:")
     for add in COMMANDS:
         add(sub)

@@ -152,12 +152,12 @@ def ledger_and_views(
 
 def selected(names: list[str] | None) -> list[Any]:
     """The projections named (all when none), refusing an unknown name."""
-    from linkledger.infrastructure.view_store import ViewStoreError
+    from linkledger.infrastructure.errors import SettingsError
     from linkledger.projections.catalog import PROJECTIONS
 
-    unknown = [n for n in names or [] if n not in PROJECTIONS]
+    unknown = [repr(n) for n in names or [] if n not in PROJECTIONS]
     if unknown:
-        raise ViewStoreError(f"no projection named {', '.join(unknown)}; there are: {', '.join(PROJECTIONS)}")
+        raise SettingsError(f"no projection named {', '.join(unknown)}; name one of: {', '.join(PROJECTIONS)}", "views")
     return [PROJECTIONS[n] for n in names] if names else list(PROJECTIONS.values())
 
 

@@ -4,10 +4,11 @@ values, scenario lines and file contents (not UTF-8, directories, missing files)
 Whatever the input:
 - no traceback: main() returns an exit code (argparse's own usage errors exit 2 by
   SystemExit, naming the argument), and "Traceback" is never printed;
-- the exit code is one of the documented ones (0, 1 stopped/differs, 2 refused, 3 undone);
+- the exit code is one of the documented ones (0, 1 stopped/differs, 2 refused, 3 undone,
+  4 store unusable; never 70, an internal error);
 - a refusal says what went wrong in the documented shape: stderr starts with
   `linkledger: ` and carries a `[rule]` tag (or is argparse's `error: argument ...`);
-- a refusal (exit 2) writes nothing: the event store's rows are as they were, and a store
+- a refusal (exit 2) or an unusable store (exit 4) writes nothing: the event store's rows are as they were, and a store
   that did not exist still does not.
 
 Budget and reproducibility: docs/testing.md.
@@ -32,12 +33,13 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from linkledger.infrastructure.cli import build_parser, main
+from linkledger.infrastructure.cli import main
+from linkledger.infrastructure.cli.parser import build_parser
 
 from tests.conftest import EXAMPLES
 from tests.fuzz.hostile import FILE_BYTES, NUMBER, SCENARIO_TEXT, TIME, VALUE
 
-EXIT_CODES = {0, 1, 2, 3}
+EXIT_CODES = {0, 1, 2, 3, 4}
 RULE_TAG = re.compile(r"\[[^\]\n]+\]")
 SCALE = int(os.environ.get("LINKLEDGER_PROPERTY_SCALE", "1"))
 FUZZ = settings(
@@ -261,13 +263,13 @@ def check(outcome: Outcome, argv: list[str], content: bytes = b"") -> None:
         assert outcome.code[1] == 0 or "error: " in err, f"{argv!r}: usage error without a message:\n{err}"
         return
     assert outcome.code in EXIT_CODES, f"{argv!r} exited {outcome.code}:\n{err}"
-    if outcome.code in (1, 2):
+    if outcome.code in (1, 2, 4):
         first = err.lstrip("\n")
         assert first.startswith("linkledger: "), (
             f"{argv!r} exited {outcome.code}; stderr is not `linkledger: ...`:\n{err}"
         )
         assert RULE_TAG.search(err), f"{argv!r} exited {outcome.code}; the message names no [rule]:\n{err}"
-    if outcome.code == 2 and not lines_applied_before(outcome, argv, content):
+    if outcome.code in (2, 4) and not lines_applied_before(outcome, argv, content):
         assert outcome.rows_after == outcome.rows_before, f"{argv!r} was refused but changed the event store:\n{err}"
 
 
