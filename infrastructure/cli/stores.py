@@ -49,6 +49,10 @@ def sqlite_file(store: str) -> str | None:
 def require_store(store: str) -> None:
     """Refuse a read of an SQLite store that is not there (without making its folder)."""
     path = sqlite_file(store)
+    if path is not None and Path(path).expanduser().is_dir():
+        from linkledger.infrastructure.errors import EventStoreUnusable
+
+        raise EventStoreUnusable(f"{store} is a folder, not an SQLite file; give the path of the store's file")
     if path is not None and not Path(path).expanduser().is_file():
         raise NothingToReadError(
             f"there is no event store at {path}; write one with `linkledger run SCENARIO`, "
@@ -63,7 +67,11 @@ def views_of(args: argparse.Namespace) -> str:
 
 
 def missing_views(views: str) -> str | None:
-    """The path of an SQLite views file that is not there, else None (Redis is asked when opened)."""
+    """The path of an SQLite views file that is not there, else None (Redis is asked when opened).
+    A location that cannot name a view store at all is refused first, naming the wrong part."""
+    from linkledger.infrastructure.view_stores import check_views_location
+
+    check_views_location(views)
     if views.startswith(REMOTE_VIEWS):
         return None
     path = views.removeprefix("sqlite:///")
