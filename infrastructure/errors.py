@@ -1,13 +1,7 @@
 """Faults of the stores and servers the ledger runs on, as one-line messages with an exit code.
 
-Every command ends in one of these exit codes (`linkledger` prints the message, never a
-traceback):
-
-  0  done
-  1  a projection stopped on an event (`project`, `status`), or `audit` found a difference
-  2  refused: an argument, a setting or an input line is wrong; nothing was written
-  3  some accounts were left undone (a due rule could not run); the others were settled
-  4  a store or server cannot be used: unreachable, not a store, damaged, or not writable
+Each fault carries its exit code: 2 when the user named something that cannot be (a setting,
+a URL's part, a path), 4 when a store or server cannot be used (the whole table: docs/cli.md).
 
 `fault_of(error)` turns the errors the SQLite, PostgreSQL and Redis drivers raise into one
 of these, naming the cause and what to do; `None` for anything else (a bug: it goes up).
@@ -19,10 +13,7 @@ import errno
 import sqlite3
 import sys
 
-EXIT_STOPPED = 1
-EXIT_REFUSED = 2
-EXIT_UNDONE = 3
-EXIT_UNAVAILABLE = 4
+from linkledger.infrastructure.cli.exits import EXIT_REFUSED, EXIT_UNAVAILABLE
 
 
 class FaultError(Exception):

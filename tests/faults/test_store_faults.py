@@ -90,7 +90,11 @@ def read_only_store(capsys) -> Iterator[Path]:
 def as_a_user_who_cannot_write(*argv: str) -> subprocess.CompletedProcess[str]:
     """root writes anything: as root, the command runs as nobody (read-only means read-only)."""
     prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"] if os.geteuid() == 0 else []
-    return subprocess.run([*prefix, LINKLEDGER, *argv], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([*prefix, LINKLEDGER, *argv], capture_output=True, text=True, timeout=60)
+    assert "can't open file" not in done.stderr, (
+        f"the user nobody cannot run {LINKLEDGER}: install the test environment in a folder others can read"
+    )
+    return done
 
 
 def test_a_read_only_store_can_be_read_but_a_write_says_it_cannot_write(read_only_store: Path):
