@@ -5,18 +5,22 @@ Every variable has the prefix `LINKLEDGER_` (`LINKLEDGER_STORE`, `LINKLEDGER_VIE
 A variable that is not valid is refused (exit 2) with its name. The event-sourcing
 library is given its configuration explicitly and never reads the environment itself
 (`bootstrap.StoreLedger`), so no variable of ours is taken as one of its own.
+
+A pydantic model validates the four variables; pydantic-settings would read them for us,
+but importing it costs every command 60-80 ms (it pulls in asyncio and its other sources),
+a fifth of `linkledger invoice` in a fresh process (docs/benchmarks.md, step 5).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from linkledger.infrastructure.errors import FaultError, SettingsError
 from linkledger.infrastructure.event_store import DEFAULT_STORE, event_store_env
-from pydantic import ValidationError, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 PREFIX = "LINKLEDGER_"
 
@@ -27,12 +31,12 @@ def _paths(value: Any) -> Any:
     return value
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     store: str = DEFAULT_STORE
-    prices: Annotated[list[Path], NoDecode] = []
-    policies: Annotated[list[Path], NoDecode] = []
+    prices: list[Path] = []
+    policies: list[Path] = []
     views: str | None = None
 
     @field_validator("prices", "policies", mode="before")
@@ -57,10 +61,14 @@ class Settings(BaseSettings):
         return value
 
     @classmethod
-    def from_env(cls) -> Settings:
-        """The settings from the environment; a variable that is not valid is refused by name."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """The settings from the environment (LINKLEDGER_STORE, LINKLEDGER_VIEWS,
+        LINKLEDGER_PRICES, LINKLEDGER_POLICIES; others are not ours to read); a variable that is
+        not valid is refused by name."""
+        env = os.environ if environ is None else environ
+        given = {name: env[PREFIX + name.upper()] for name in cls.model_fields if PREFIX + name.upper() in env}
         try:
-            return cls()
+            return cls(**given)
         except ValidationError as e:
             raise SettingsError(_describe(e)) from None
 
