@@ -6,16 +6,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from linkledger.domain.errors import TimeRunsBackwardError
+from linkledger.domain.errors import InvalidInputError
 
 ONE_DAY = timedelta(days=1)
 
 
 def require_aware(at: datetime, what: str = "time") -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
-        raise TimeRunsBackwardError(
-            f"{what} {at.isoformat()} has no time zone; write it as UTC, e.g. 2026-01-01T00:00Z"
-        )
+        raise InvalidInputError(f"{what} {at.isoformat()} has no time zone; write it as UTC, e.g. 2026-01-01T00:00Z")
     return at.astimezone(UTC)
 
 

@@ -1,4 +1,4 @@
-"""The one place that reads the environment: one validated settings object.
+"""The one place that reads the ledger's settings: one validated object.
 
 Every variable has the prefix `LINKLEDGER_` (`LINKLEDGER_STORE`, `LINKLEDGER_VIEWS`,
 `LINKLEDGER_PRICES`, `LINKLEDGER_POLICIES`); the command line's options override them.
@@ -61,16 +61,26 @@ class Settings(BaseModel):
         return value
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, options: Mapping[str, str | None] | None = None
+    ) -> Settings:
         """The settings from the environment (LINKLEDGER_STORE, LINKLEDGER_VIEWS,
-        LINKLEDGER_PRICES, LINKLEDGER_POLICIES; others are not ours to read); a variable that is
-        not valid is refused by name."""
+        LINKLEDGER_PRICES, LINKLEDGER_POLICIES; others are not ours to read), with the command
+        line's `options` (e.g. {"store": "x.db"}) in place of a variable where given. Both are
+        validated the same way; one that is not valid is refused by its name."""
         env = os.environ if environ is None else environ
-        given = {name: env[PREFIX + name.upper()] for name in cls.model_fields if PREFIX + name.upper() in env}
+        given: dict[str, Any] = {}
+        named: dict[str, str] = {}
+        for name in cls.model_fields:
+            if PREFIX + name.upper() in env:
+                given[name], named[name] = env[PREFIX + name.upper()], PREFIX + name.upper()
+        for name, value in (options or {}).items():
+            if value is not None:
+                given[name], named[name] = value, f"--{name}"
         try:
             return cls(**given)
         except ValidationError as e:
-            raise SettingsError(_describe(e)) from None
+            raise SettingsError(_describe(e, named)) from None
 
 
 def _check(parse: Any, value: str) -> None:
@@ -80,10 +90,11 @@ def _check(parse: Any, value: str) -> None:
         raise ValueError(e.message) from None
 
 
-def _describe(error: ValidationError) -> str:
+def _describe(error: ValidationError, named: Mapping[str, str]) -> str:
     problems = []
     for item in error.errors():
-        name = PREFIX + str(item["loc"][0]).upper() if item["loc"] else "a LINKLEDGER_ variable"
+        field = str(item["loc"][0]) if item["loc"] else ""
+        name = named.get(field, PREFIX + field.upper() if field else "a LINKLEDGER_ variable")
         message = str(item["msg"]).removeprefix("Value error, ")
         problems.append(f"{name}: {message}")
     return "; ".join(problems)

@@ -29,12 +29,10 @@ def known_faults() -> list[tuple[type[BaseException], int]]:
     """The exceptions that are a user's or an operator's matter, most specific first, with
     their exit codes. Imported only when something was raised."""
     from linkledger.domain.errors import LedgerError
-    from linkledger.infrastructure.event_store import StoreUrlError
     from linkledger.infrastructure.view_store import ViewStoreError
 
     return [
         (LedgerError, EXIT_REFUSED),  # a scenario line's refusal too (ScenarioError)
-        (StoreUrlError, EXIT_REFUSED),
         (ViewStoreError, EXIT_STOPPED),  # a stopped projection too (ProjectionStopped)
     ]
 
@@ -83,11 +81,8 @@ def settings_for(args: argparse.Namespace) -> Any:
     """The validated settings; --store and --views given on the command line win over them."""
     from linkledger.infrastructure.settings import Settings
 
-    settings = Settings.from_env()
-    if args.store is None:
-        args.store = settings.store
-    if args.views is None:
-        args.views = settings.views
+    settings = Settings.from_env(options={"store": args.store, "views": args.views})
+    args.store, args.views = settings.store, settings.views
     return settings
 
 

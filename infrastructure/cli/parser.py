@@ -31,6 +31,13 @@ def positive_int(text: str) -> int:
     return int(text)
 
 
+def seconds_arg(text: str) -> float:
+    """A wait in seconds: a plain decimal above 0 and at most an hour (no nan, inf or exponent)."""
+    if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,3})?", text) or not 0 < float(text) <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0.001 to 3600")
+    return float(text)
+
+
 def period_arg(text: str) -> str:
     from linkledger.domain.billing_day import month_bounds
 
@@ -83,7 +90,12 @@ def json_option(p: argparse.ArgumentParser, what: str = "the result") -> None:
 def read_options(p: argparse.ArgumentParser, from_log: bool = True) -> None:
     json_option(p)
     p.add_argument("--fresh", action="store_true", help="wait until the view has every event the log has")
-    p.add_argument("--timeout", type=float, default=10.0, help="how long --fresh waits, in seconds (default 10)")
+    p.add_argument(
+        "--timeout",
+        type=seconds_arg,
+        default=10.0,
+        help="how long --fresh waits, in seconds (default 10; at most 3600)",
+    )
     if from_log:
         p.add_argument("--from-log", action="store_true", help="fold the event log instead of reading the view")
 
