@@ -11,7 +11,13 @@ from typing import Any
 
 from linkledger.infrastructure.cli.progress import Progress, wanted
 from linkledger.infrastructure.cli.rendering import correction_outcome, report_stuck, say, show_correction_preview
-from linkledger.infrastructure.cli.stores import open_reader, open_writer, project_after_write
+from linkledger.infrastructure.cli.stores import (
+    absent_file,
+    forget_new_store,
+    open_reader,
+    open_writer,
+    project_after_write,
+)
 from linkledger.infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -24,12 +30,17 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     first = scenario.lines[0].at if scenario.lines else None
     prices = settings.prices + scenario.prices + args.prices
     policies = settings.policies + scenario.policies + args.policies
+    new = absent_file(args.store)
     with open_writer(args.store, prices, policies, first) as ledger:
         run = ScenarioRun(ledger, scenario, until=args.until)
         try:
             apply_lines(run, len(scenario.lines), args)
         except ScenarioError:
-            project_after_write(ledger, args)  # the views show every line applied before the refused one
+            if run.applied or run.skipped or new is None:
+                project_after_write(ledger, args)  # the views show every line applied before the refused one
+                raise
+            ledger.close()
+            forget_new_store(new)  # refused at its first line: the store this run made goes again
             raise
         skipped = f", {run.skipped} applied before (skipped)" if run.skipped else ""
         settled = f"; every account settled up to {run.settled_to.isoformat()}" if run.settled_to else ""

@@ -112,13 +112,15 @@ def open_reader(store: str) -> LinkLedger:
 def open_writer(store: str, prices: list[Path], policies: list[Path], at: datetime | None) -> LinkLedger:
     """The ledger for a write command, with the shipped and given rule files recorded in the
     store (those it does not hold yet) at ledger time `at`, or at its watermark if later."""
-    from linkledger.infrastructure.bootstrap import open_ledger, record_rule_files
+    from linkledger.infrastructure.bootstrap import open_ledger
+    from linkledger.infrastructure.rule_files import load_policy_files, load_price_book_files
 
+    books, rules = load_price_book_files(prices), load_policy_files(policies)  # a bad file: before any store
     ledger = open_ledger(store)
     try:
         when = latest(at, ledger.watermark())
         if when is not None:
-            record_rule_files(ledger, prices, policies, when)
+            ledger.record_rules(books, rules, when)
     except BaseException:
         ledger.close()
         raise
@@ -167,6 +169,21 @@ def selected(names: list[str] | None) -> list[Any]:
     if unknown:
         raise SettingsError(f"no projection named {', '.join(unknown)}; name one of: {', '.join(PROJECTIONS)}", "views")
     return [PROJECTIONS[n] for n in names] if names else list(PROJECTIONS.values())
+
+
+def absent_file(store: str) -> Path | None:
+    """The SQLite file a write command is about to make, or None (it exists, or is PostgreSQL)."""
+    path = sqlite_file(store)
+    return None if path is None or Path(path).expanduser().exists() else Path(path).expanduser()
+
+
+def forget_new_store(path: Path | None) -> None:
+    """A run refused at its first line leaves no store it made: remove the file (and SQLite's
+    side files) this command created, so a refusal writes nothing."""
+    if path is None:
+        return
+    for p in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+        p.unlink(missing_ok=True)
 
 
 def project_after_write(ledger: LinkLedger, args: argparse.Namespace) -> int:
