@@ -37,11 +37,16 @@ class SeenStore:
     """The consumer's own database: its effects and the nids it has handled, committed together."""
 
     def __init__(self, path: str) -> None:
-        self.db = sqlite3.connect(path, isolation_level=None)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS handled (feed TEXT NOT NULL, nid INTEGER NOT NULL, "
-            "PRIMARY KEY (feed, nid)) WITHOUT ROWID"
-        )
+        from linkledger.infrastructure.errors import sqlite_fault
+
+        try:
+            self.db = sqlite3.connect(path, isolation_level=None)
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS handled (feed TEXT NOT NULL, nid INTEGER NOT NULL, "
+                "PRIMARY KEY (feed, nid)) WITHOUT ROWID"
+            )
+        except sqlite3.Error as e:  # a folder, a missing folder, not SQLite: say which file
+            raise sqlite_fault("feed state", f"the consumer's state file {path}", e) from None
 
     def handle_once(self, feed: str, nid: int, message: dict[str, Any], handler: Handler) -> bool:
         """Run `handler` and record `nid` in one transaction; False if `nid` was handled before."""
@@ -55,7 +60,8 @@ class SeenStore:
             self.db.execute("COMMIT")
             return True
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # Ctrl-C may land after the COMMIT
+                self.db.execute("ROLLBACK")
             raise
 
     def last(self, feed: str) -> int:

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from linkledger.infrastructure.cli.exits import EXIT_STOPPED, EXIT_UNDONE
@@ -120,10 +121,21 @@ def change_printer(store: Any, projection: str, as_json: bool) -> Show:
     return show
 
 
+def refuse_shared_state(args: argparse.Namespace) -> None:
+    """The consumer's state is a file of its own, never the event store or the views."""
+    from linkledger.infrastructure.errors import SettingsError
+
+    state = Path(args.state).expanduser().resolve()
+    ours = {Path(p).expanduser().resolve() for p in (args.store, views_of(args)) if "://" not in p}
+    if state in ours:
+        raise SettingsError(f"--state {args.state} is the ledger's own store; give the consumer a file of its own")
+
+
 def cmd_feed_tail(args: argparse.Namespace, settings: Settings) -> int:
     from linkledger.infrastructure.feed import SeenStore, tail_feed
 
     [projection] = selected([args.projection])
+    refuse_shared_state(args)
     store = open_views(args)  # before the consumer's own file: a wrong views path makes nothing
     try:
         seen = SeenStore(args.state)

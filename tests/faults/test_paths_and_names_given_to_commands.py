@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.builders import run_cli as run
+from tests.conftest import EXAMPLES
+
+ZEN = EXAMPLES / "zenlayer" / "scenario.txt"
 
 
 def test_a_store_path_too_long_for_the_file_system_is_refused_naming_it(capsys, tmp_path: Path):
@@ -24,3 +27,20 @@ def test_an_unknown_projection_is_refused_naming_the_known_ones(capsys, tmp_path
     assert code == 2
     assert "[views] no projection named ''; name one of: invoices, balances, timelines, notices" in err
     assert store.read_bytes() == b""
+
+
+def test_a_feed_consumers_state_is_a_file_of_its_own(capsys, tmp_path: Path):
+    store = tmp_path / "s.db"
+    assert run(capsys, "--store", str(store), "run", str(ZEN))[0] == 0
+    before = store.read_bytes()
+    code, _, err = run(capsys, "--store", str(store), "feed", "tail", "invoices", "--state", str(store))
+    assert code == 2 and "is the ledger's own store" in err
+    assert store.read_bytes() == before  # no `handled` table added to the event store
+
+
+def test_a_feed_state_path_that_cannot_be_a_file_is_named(capsys, tmp_path: Path):
+    store = tmp_path / "s.db"
+    assert run(capsys, "--store", str(store), "run", str(ZEN))[0] == 0
+    code, _, err = run(capsys, "--store", str(store), "feed", "tail", "invoices", "--state", str(tmp_path))
+    assert code == 4
+    assert err.startswith(f"linkledger: [feed state] cannot use the consumer's state file {tmp_path}: ")
