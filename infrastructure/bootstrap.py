@@ -132,13 +132,16 @@ def _pg_schema_exists(conn: Any, env: dict[str, str]) -> bool:
     return row is not None
 
 
-def _postgres_ready(env: dict[str, str]) -> bool:
-    """Create the tables once, under an advisory lock; True when they exist."""
+def _postgres_ready(env: dict[str, str], must_exist: bool = False) -> bool:
+    """Create the tables once, under an advisory lock; True when they exist. A reader
+    (`must_exist`) creates nothing: tables missing are a store that is not there."""
     schema = env["POSTGRES_SCHEMA"]
     with _pg_connect(env) as conn:
         events, meta = _pg_tables(conn, env)
         if events and meta:
             return True
+        if must_exist:
+            raise NoStoreError(f"the schema {schema!r} holds no event store; write one with `linkledger run SCENARIO`")
         if not _pg_schema_exists(conn, env):
             raise EventStoreUnusable(
                 f"the schema {schema!r} does not exist in database {env['POSTGRES_DBNAME']!r}; create it "
@@ -245,12 +248,12 @@ def open_ledger(store: str, env: dict[str, Any] | None = None, must_exist: bool 
     if must_exist and not _exists(base):
         raise NoStoreError(f"there is no event store at {store}; write one with `linkledger run SCENARIO`")
     if base["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        _postgres_ready(base)
+        _postgres_ready(base, must_exist)
         base["CREATE_TABLE"] = "n"
     else:
         _check_sqlite(store, base, must_exist)
     try:
-        return _open_checked({**base, **(env or {})})
+        return _open_checked({**base, **(env or {})}, must_exist)
     except Exception as e:
         fault = fault_of(e)
         if fault is None:
@@ -260,7 +263,7 @@ def open_ledger(store: str, env: dict[str, Any] | None = None, must_exist: bool 
         raise fault from None
 
 
-def _open_checked(env: dict[str, Any]) -> LinkLedger:
+def _open_checked(env: dict[str, Any], must_exist: bool = False) -> LinkLedger:
     ledger = StoreLedger(env=env)
     try:
         fmt = ledger.recorder.meta("format")
@@ -271,6 +274,8 @@ def _open_checked(env: dict[str, Any]) -> LinkLedger:
             fmt = ledger.recorder.meta("format")
             if fmt is None:
                 raise _old_store(None)
+        if fmt is None and must_exist:  # a reader marks nothing: a store without a format is none
+            raise NoStoreError("the store holds no event store yet; write one with `linkledger run SCENARIO`")
         if fmt is None:
             ledger.recorder.set_meta("format", STORE_FORMAT)
         elif fmt != STORE_FORMAT:

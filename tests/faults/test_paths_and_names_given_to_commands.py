@@ -44,3 +44,16 @@ def test_a_feed_state_path_that_cannot_be_a_file_is_named(capsys, tmp_path: Path
     code, _, err = run(capsys, "--store", str(store), "feed", "tail", "invoices", "--state", str(tmp_path))
     assert code == 4
     assert err.startswith(f"linkledger: [feed state] cannot use the consumer's state file {tmp_path}: ")
+
+
+def test_a_read_of_an_empty_postgresql_schema_creates_no_table(capsys, postgres_store: str):
+    import psycopg
+
+    code, _, err = run(capsys, "--store", postgres_store, "rules")
+    assert code == 2 and "no event store" in err
+    schema = postgres_store.rsplit("schema=", 1)[1]
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/test") as conn:
+        tables = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s", (schema,)
+        ).fetchone()
+    assert tables == (0,)

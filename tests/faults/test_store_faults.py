@@ -196,4 +196,4 @@ def test_a_redis_server_that_never_answers_is_given_up_within_seconds(written: P
 )
 def test_a_views_url_that_cannot_be_read_is_refused_naming_the_part(written: Path, views: str, part: str, capsys):
     code, _, err = run_cli(capsys, "--store", str(written), "--views", views, "status")
-    assert_one_line(code, err, REFUSED, "[view store]", part)
+    assert_one_line(code, err, REFUSED, "[settings] --views: ", part)  # checked with the settings
