@@ -40,9 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         from linkledger.infrastructure.cli.failures import debugging, run_command
         from linkledger.infrastructure.cli.logs import configure_logging
-        from linkledger.infrastructure.cli.parser import build_parser
+        from linkledger.infrastructure.cli.parser import parse
 
-        args = build_parser().parse_args(argv)
+        args = parse(argv)
         configure_logging(args.log_verbosity, debug=debugging())
     except KeyboardInterrupt:  # Ctrl-C while starting up
         return EXIT_INTERRUPTED

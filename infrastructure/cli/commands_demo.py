@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,6 +17,8 @@ from linkledger.domain.errors import LedgerError
 from linkledger.infrastructure.cli.rendering import balance_line, out, say, show_correction_preview
 from linkledger.infrastructure.cli.stores import open_writer
 from linkledger.infrastructure.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from linkledger.infrastructure.view_queries import Views
@@ -69,6 +72,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def fresh(path: Path) -> str:
+    """The demo's own store file, replaced if an earlier demo left it (--workdir says so)."""
+    if path.exists():
+        log.info("replacing %s from an earlier demo", path)
     for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
         leftover.unlink(missing_ok=True)
     return str(path)
@@ -128,7 +134,8 @@ def demo_correction(examples: Path, workdir: Path) -> None:
         say(f"=== a price correction: {path}")
         show_correction_preview(correction, ledger.preview_correction(correction), as_json=False)
         at = ledger.watermark()
-        assert at is not None
+        if at is None:  # the scenario above settled the store: a watermark is there
+            raise LedgerError("the demo's zenlayer store was not settled; run `linkledger demo` again")
         ledger.record_correction(correction, source, at)
         ledger.apply_corrections()
         ledger.advance_to(datetime.fromisoformat("2026-03-01T01:00:00+00:00"))

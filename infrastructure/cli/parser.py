@@ -284,7 +284,9 @@ def add_demo(sub: Sub) -> None:
     p = sub.add_parser("demo", help="run the shipped examples on fresh SQLite files and print the results")
     p.add_argument("--examples", help="folder holding zenlayer/ and alibaba/ examples (default: the installed ones)")
     p.add_argument(
-        "--workdir", help="keep the demo's stores in this folder (default: a temporary folder, removed at the end)"
+        "--workdir",
+        help="keep the demo's stores in this folder; its zenlayer.db and alibaba.db (and their views) are "
+        "replaced (default: a temporary folder, removed at the end)",
     )
     command(p, "commands_demo", "cmd_demo")
 
@@ -340,3 +342,22 @@ def build_parser() -> argparse.ArgumentParser:
     for add in COMMANDS:
         add(sub)
     return parser
+
+
+# Options that would be silently ignored together: refused instead (argparse's usage error, exit 2).
+IGNORED_TOGETHER = [
+    ("at", "dry_run", "a dry run records nothing, so it has no time to record at"),
+    ("fresh", "from_log", "--from-log reads the event log, not the views --fresh waits for"),
+    ("fresh", "as_at", "--as-at replays the event log, not the views --fresh waits for"),
+    ("fresh", "explain", "--explain replays the event log, not the views --fresh waits for"),
+]
+
+
+def parse(argv: Any = None) -> argparse.Namespace:
+    """The arguments, with a combination that would ignore an option refused by name."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for option, other, why in IGNORED_TOGETHER:
+        if getattr(args, option, None) and getattr(args, other, None):
+            parser.error(f"argument --{option.replace('_', '-')}: not allowed with --{other.replace('_', '-')}: {why}")
+    return args

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from linkledger.infrastructure.cli import EXIT_INTERNAL, EXIT_INTERRUPTED
+from linkledger.infrastructure.cli import main as cli_main
 from linkledger.infrastructure.cli.parser import TIME_FORMAT, build_parser, time_arg
 
 from tests.builders import run_cli as run
@@ -153,3 +154,19 @@ def test_feed_tail_names_the_account_or_resource_that_changed(capsys, tmp_path: 
         "notices": "ACME: protection_reminder at 2026-01-13T01:00:00Z",
     }[projection]
     assert any(expected in line for line in lines), out
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["correct-prices", "c.toml", "--reason", "r", "--dry-run", "--at", "2026-01-01"], "--at"),
+        (["invoice", "ACME", "--period", "2026-01", "--fresh", "--from-log"], "--fresh"),
+        (["invoice", "ACME", "--period", "2026-01", "--fresh", "--as-at", "2026-01-05"], "--fresh"),
+        (["balance", "ACME", "--fresh", "--from-log"], "--fresh"),
+    ],
+)
+def test_an_option_that_would_be_ignored_is_refused_by_name(capsys, argv: list[str], named: str):
+    with pytest.raises(SystemExit) as refused:
+        cli_main(argv)
+    assert refused.value.code == 2
+    assert f"error: argument {named}: not allowed with" in capsys.readouterr().err
