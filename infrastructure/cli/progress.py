@@ -1,4 +1,4 @@
-"""The one progress bar of the command line (tqdm, on stderr).
+"""The progress bar of the commands run, advance, audit --all and correct-prices (tqdm, on stderr).
 
 Shown when stderr is a terminal, or always with `--progress`; never with `--json` output.
 """
