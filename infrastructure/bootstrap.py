@@ -141,6 +141,8 @@ def _postgres_ready(env: dict[str, str], must_exist: bool = False) -> bool:
         if events and meta:
             return True
         if must_exist:
+            if events and conn.execute(f'SELECT 1 FROM "{schema}".linkledger_events LIMIT 1').fetchone():
+                raise _old_store(None)  # events without the meta table: step 2's store, named as such
             raise NoStoreError(f"the schema {schema!r} holds no event store; write one with `linkledger run SCENARIO`")
         if not _pg_schema_exists(conn, env):
             raise EventStoreUnusable(
