@@ -179,8 +179,17 @@ def absent_file(store: str) -> Path | None:
 
 def forget_new_store(path: Path | None) -> None:
     """A run refused at its first line leaves no store it made: remove the file (and SQLite's
-    side files) this command created, so a refusal writes nothing."""
+    side files) this command created, so a refusal writes nothing; kept if it holds any event
+    but the rule files (another process wrote to it meanwhile)."""
+    import sqlite3
+
     if path is None:
+        return
+    with contextlib.closing(sqlite3.connect(path)) as db:  # another process may have written since
+        (others,) = db.execute(
+            "SELECT count(*) FROM stored_events WHERE topic NOT LIKE 'linkledger.RuleLibrary.%'"
+        ).fetchone()
+    if others:
         return
     for p in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
         p.unlink(missing_ok=True)
