@@ -166,7 +166,6 @@ class Account(Aggregate):
                 a.drafts,
                 a.draft_tails,
                 a.issued_through,
-                a.open_period,
                 self.reason,
                 self.lines,
                 day_of(self.at),

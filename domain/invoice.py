@@ -46,13 +46,11 @@ def open_period_of(issued_through: str | None, opened_on: date) -> str:
     return next_period(issued_through) if issued_through else month_key(opened_on)
 
 
-def invoice_period(
-    reason: str, period_start: date, charged_on: date, issued_through: str | None, open_period: str
-) -> str:
+def invoice_period(reason: str, period_start: date, charged_on: date, issued_through: str | None) -> str:
     """The invoice a charge line goes on: its month (`line_period`), or, when that month is
-    already issued, the first month not yet issued (`open_period`)."""
+    already issued, the first month not yet issued (the one after `issued_through`)."""
     period = line_period(reason, period_start, charged_on)
-    return open_period if issued_through is not None and period <= issued_through else period
+    return next_period(issued_through) if issued_through is not None and period <= issued_through else period
 
 
 def memo_shown(applied_on: date, period: str) -> bool:
@@ -84,15 +82,10 @@ def entry_of(reason: str, line: ChargeLine, charged_on: date, source: str | None
     return entry
 
 
-def continues(tail: dict[str, Any], entry: dict[str, Any]) -> bool:
-    """Does a daily entry extend the last daily line of its resource and item? Only if it
-    is the next day at the same unit price, from the same price book, on the same basis."""
-    return extends(tail, entry["reason"], entry["unit_price"], entry["price_ref"], entry["basis"], entry["from"])
-
-
 def extends(tail: dict[str, Any], reason: str, unit_price: Decimal, price_ref: str, basis: str, start: date) -> bool:
-    """`continues`, on the fields themselves (the account drafts a charge line without first
-    making it an entry)."""
+    """The merge rule: does a daily charge line extend `tail`, the last daily line of its
+    resource and item? Only if it is the next day at the same unit price, from the same price
+    book, on the same basis."""
     return (
         reason == "daily"
         and tail["unit_price"] == unit_price
@@ -106,21 +99,20 @@ def draft_charge(
     drafts: dict[str, list[dict[str, Any]]],
     draft_tails: dict[str, dict[tuple[str, str], int]],
     issued_through: str | None,
-    open_period: str,
     reason: str,
     lines: list[ChargeLine],
     charged_on: date,
     version: int,
 ) -> None:
-    """Add one charge's lines to the drafts of their months (`add_entry`, with a day that
-    continues its tail extended in place); a line of a month already issued goes to
-    `open_period`. `drafts`: month -> lines; `draft_tails`: month -> tails."""
+    """Add one charge's lines to the drafts of their months: a day that `extends` its tail is
+    merged into it in place, any other line is a line of its own; a line of a month already
+    issued goes to the first month not yet issued. `drafts`: month -> lines; `draft_tails`: month -> tails."""
     last_start = None
     rows: list[dict[str, Any]] = []
     tails: dict[tuple[str, str], int] = {}
     for i, line in enumerate(lines):
         if line.period_start != last_start:  # a daily charge's lines share their day: look the month up once
-            period = invoice_period(reason, line.period_start, charged_on, issued_through, open_period)
+            period = invoice_period(reason, line.period_start, charged_on, issued_through)
             rows, tails = drafts.setdefault(period, []), draft_tails.setdefault(period, {})
             last_start = line.period_start
         source = f"{version}:{i}"
@@ -131,20 +123,9 @@ def draft_charge(
                 if extends(tail, reason, line.unit_price, line.price_ref, line.basis, line.period_start):
                     extend_line(tail, line.period_end, line.quantity, line.amount, [source])
                     continue
-        add_entry(rows, tails, entry_of(reason, line, charged_on, source))
-
-
-def add_entry(lines: list[dict[str, Any]], tails: dict[tuple[str, str], int], entry: dict[str, Any]) -> None:
-    """The merge step: a daily entry that continues the last daily line of its resource and
-    item extends it; every other entry is a line of its own."""
-    group = (entry["resource"], entry["item"])
-    at = tails.get(group)
-    if at is not None and continues(lines[at], entry):
-        extend_line(lines[at], entry["to"], entry["quantity"], entry["amount"], entry.get("sources", []))
-        return
-    lines.append({**entry, "sources": list(entry["sources"])} if "sources" in entry else dict(entry))
-    if entry["reason"] == "daily":
-        tails[group] = len(lines) - 1
+        rows.append(entry_of(reason, line, charged_on, source))
+        if reason == "daily":
+            tails[(line.resource, line.item)] = len(rows) - 1
 
 
 def extend_line(

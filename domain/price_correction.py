@@ -186,9 +186,7 @@ class _Rerating:
         issued = self.where.get(src)
         if issued is not None:
             return (*issued, line.resource, line.item)
-        period = invoice_period(
-            event.reason, line.period_start, day_of(event.at), self.account.issued_through, self.account.open_period
-        )
+        period = invoice_period(event.reason, line.period_start, day_of(event.at), self.account.issued_through)
         return (None, None, period, line.resource, line.item)
 
     def adjustment_lines(self) -> list[AdjustmentLine]:

@@ -76,13 +76,12 @@ def _opened(record: Record, view: ViewBatch) -> None:
         view.set(key, field, data[field])
 
 
-def _open_period(view: ViewBatch, account_id: str, at: str) -> tuple[str | None, str]:
-    """The account's last month issued and its first month not yet issued (as the account
-    knows them: `Account.open_period`)."""
+def _open_period(view: ViewBatch, account_id: str, at: str) -> str:
+    """The account's first month not yet issued (as the account knows it: `Account.open_period`)."""
     key = account_key(account_id)
     issued_through = view.get(key, "issued_through")
     opened_on = view.get(key, "opened_on")
-    return issued_through, open_period_of(issued_through, date.fromisoformat(opened_on) if opened_on else day_at(at))
+    return open_period_of(issued_through, date.fromisoformat(opened_on) if opened_on else day_at(at))
 
 
 def _charged(record: Record, view: ViewBatch) -> None:
@@ -90,11 +89,11 @@ def _charged(record: Record, view: ViewBatch) -> None:
     aid = record.originator_id
     reason = data["reason"]
     charged_on = day_at(data["at"])
-    issued_through, open_period = _open_period(view, aid, data["at"])
+    issued_through = view.get(account_key(aid), "issued_through")
     totals: dict[str, Decimal] = {}
     for i, line in enumerate(data["lines"]):
         start = day_of_text(line["period_start"])
-        key = invoice_key(aid, invoice_period(reason, start, charged_on, issued_through, open_period))
+        key = invoice_key(aid, invoice_period(reason, start, charged_on, issued_through))
         amount = Decimal(line["amount"])
         totals[key] = totals.get(key, Decimal(0)) + amount
         if reason == "daily" and _extended(view, key, line, start, amount):
@@ -158,8 +157,7 @@ def _issued(record: Record, view: ViewBatch) -> None:
 
 def _adjusted(record: Record, view: ViewBatch) -> None:
     """Adjustments go on the account's first month not yet issued."""
-    _, open_period = _open_period(view, record.originator_id, record.data["at"])
-    key = invoice_key(record.originator_id, open_period)
+    key = invoice_key(record.originator_id, _open_period(view, record.originator_id, record.data["at"]))
     for i, line in enumerate(record.data["lines"]):
         view.set(key, f"adjustment:{record.nid:012d}:{i:03d}", dumps(line))
 
