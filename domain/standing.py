@@ -10,6 +10,7 @@ from typing import Literal, TypeVar
 
 Stage = Literal["active", "protection", "suspension", "recycled"]
 S = TypeVar("S", bound=str)  # a Stage in the aggregate, the stored text in the view
+D = TypeVar("D", date, str)  # a day in the aggregate, its ISO text in the view
 
 
 def stage_after_credit(stage: S, balance: Decimal) -> S | Literal["active"]:
@@ -19,9 +20,9 @@ def stage_after_credit(stage: S, balance: Decimal) -> S | Literal["active"]:
     return "active" if stage == "recycled" and balance >= 0 else stage
 
 
-def deducted_through_after(reason: str, service_day: date | None, before: date | None) -> date | None:
+def deducted_through_after(reason: str, service_day: D | None, before: D | None) -> D | None:
     """A daily deduction moves the last day deducted to the day it paid for; other charges
-    leave it."""
+    leave it. (A `date` in the aggregate, its ISO text in the view.)"""
     return service_day if reason == "daily" and service_day is not None else before
 
 

@@ -26,7 +26,7 @@ from typing import Any
 from linkledger.domain.account import Account
 from linkledger.domain.standing import deducted_through_after, shown_stage, stage_after_credit
 from linkledger.projections.projection import Projection, ViewBatch, dumps, fold, loads
-from linkledger.projections.records import Record, day_key, day_of_text, is_created, resulting_state
+from linkledger.projections.records import Record, day_key, is_created, resulting_state
 from linkledger.projections.topics import ACCOUNT_TOPICS, RESOURCE_TOPICS
 
 A = Account
@@ -80,10 +80,9 @@ def _charged(record: Record, view: ViewBatch) -> None:
     key = f"account:{record.originator_id}"
     data = record.data
     before = view.get(key, "deducted_through")
-    service_day = day_of_text(data["service_day"]) if data["service_day"] else None
-    after = deducted_through_after(data["reason"], service_day, day_of_text(before) if before else None)
-    if after is not None and after.isoformat() != before:
-        view.set(key, "deducted_through", after.isoformat())
+    after = deducted_through_after(data["reason"], data["service_day"], before)  # ISO days: as the account's
+    if after is not None and after != before:
+        view.set(key, "deducted_through", after)
 
 
 def _credited(record: Record, view: ViewBatch) -> None:
