@@ -132,7 +132,7 @@ def _pg_schema_exists(conn: Any, env: dict[str, str]) -> bool:
     return row is not None
 
 
-def _postgres_ready(env: dict[str, str], must_exist: bool = False) -> bool:
+def _postgres_ready(store: str, env: dict[str, str], must_exist: bool = False) -> bool:
     """Create the tables once, under an advisory lock; True when they exist. A reader
     (`must_exist`) creates nothing: tables missing are a store that is not there."""
     schema = env["POSTGRES_SCHEMA"]
@@ -143,7 +143,7 @@ def _postgres_ready(env: dict[str, str], must_exist: bool = False) -> bool:
         if must_exist:
             if events and conn.execute(f'SELECT 1 FROM "{schema}".linkledger_events LIMIT 1').fetchone():
                 raise _old_store(None)  # events without the meta table: step 2's store, named as such
-            raise NoStoreError(f"the schema {schema!r} holds no event store; write one with `linkledger run SCENARIO`")
+            raise NoStoreError(f"there is no event store at {store}; write one with `linkledger run SCENARIO`")
         if not _pg_schema_exists(conn, env):
             raise EventStoreUnusable(
                 f"the schema {schema!r} does not exist in database {env['POSTGRES_DBNAME']!r}; create it "
@@ -161,14 +161,6 @@ def _postgres_ready(env: dict[str, str], must_exist: bool = False) -> bool:
         finally:
             conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (TABLE_SETUP_LOCK,))
     return True
-
-
-def _exists(env: dict[str, str]) -> bool:
-    if env["PERSISTENCE_MODULE"] != "eventsourcing.postgres":
-        path = env["SQLITE_DBNAME"]
-        return path == ":memory:" or path.startswith("file:") or Path(path).exists()
-    with _pg_connect(env) as conn:
-        return _pg_tables(conn, env)[0]
 
 
 def ledger_env(store: str) -> dict[str, str]:
@@ -247,10 +239,8 @@ def open_ledger(store: str, env: dict[str, Any] | None = None, must_exist: bool 
     reader passes `must_exist`: a mistyped path is refused instead of made. A store that
     cannot be used is refused with its cause (a `FaultError`), never a driver's traceback."""
     base = ledger_env(store)
-    if must_exist and not _exists(base):
-        raise NoStoreError(f"there is no event store at {store}; write one with `linkledger run SCENARIO`")
     if base["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        _postgres_ready(base, must_exist)
+        _postgres_ready(store, base, must_exist)
         base["CREATE_TABLE"] = "n"
     else:
         _check_sqlite(store, base, must_exist)

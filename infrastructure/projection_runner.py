@@ -192,8 +192,10 @@ class ProjectionRunner:
 
     def _switch_to_active(self) -> None:
         for lane in list(self.lanes):
+            if not lane.follow_active:  # a rebuild's own lane: no need to ask the store
+                continue
             active = self._call(functools.partial(self.store.active, lane.projection.name))
-            if lane.follow_active and active != lane.build.build:
+            if active != lane.build.build:
                 self._resync(lane)
 
     def _feed(self, lane: Lane, records: list[Any], through: int) -> bool:
