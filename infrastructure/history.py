@@ -18,6 +18,7 @@ draft.
 from __future__ import annotations
 
 import copy
+import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -107,7 +108,7 @@ class AccountHistory:
     def issued(self, period: str) -> Account.InvoiceIssued | None:
         return next((e for e in self.events if isinstance(e, Account.InvoiceIssued) and e.period == period), None)
 
-    @property
+    @functools.cached_property
     def records(self) -> list[Record]:
         """The account's and its resources' events replayed, as the projections read them."""
         return records_of(*self._histories)

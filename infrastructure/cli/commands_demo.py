@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from linkledger.domain.errors import LedgerError
 from linkledger.infrastructure.cli.rendering import balance_line, out, say, show_correction_preview
-from linkledger.infrastructure.cli.stores import open_writer
+from linkledger.infrastructure.cli.stores import open_writer, remove_sqlite_file
 from linkledger.infrastructure.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,7 @@ def fresh(path: Path) -> str:
     """The demo's own store file, replaced if an earlier demo left it (--workdir says so)."""
     if path.exists():
         log.info("replacing %s from an earlier demo", path)
-    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-        leftover.unlink(missing_ok=True)
+    remove_sqlite_file(path)
     return str(path)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import signal
 import sys
@@ -111,8 +112,6 @@ def change_printer(store: Any, projection: str, as_json: bool) -> Show:
     def show(nid: int, message: dict[str, Any], db: Any) -> None:
         changes = reader.describe(list(message["keys"]), nid)
         if as_json:
-            import json
-
             line = json.dumps({**message, "nid": nid, "changes": changes}, sort_keys=True, default=str)
             print(line, flush=True)
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from linkledger.domain.standing import shown_stage
 from linkledger.infrastructure.view_store import Build, ViewStore
 from linkledger.projections.projection import loads
 
@@ -69,7 +70,7 @@ def _balance(reader: ChangeReader, build: Build, aid: str, fields: dict[str, str
         "account": fields["name"],
         "balance": fields.get("balance"),
         "currency": fields.get("currency"),
-        "stage": fields.get("stage") if fields.get("vendor") == "zenlayer" else None,
+        "stage": shown_stage(fields.get("vendor", ""), fields.get("stage")),
     }
 
 

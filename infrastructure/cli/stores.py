@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-REMOTE_VIEWS = ("redis://", "rediss://", "unix://")
-
 
 class NothingToReadError(LedgerError):
     rule = "read"
@@ -68,11 +66,10 @@ def views_of(args: argparse.Namespace) -> str:
 
 def missing_views(views: str) -> str | None:
     """The path of an SQLite views file that is not there, else None (Redis is asked when opened).
-    A location that cannot name a view store at all is refused first, naming the wrong part."""
-    from linkledger.infrastructure.view_stores import check_views_location
+    The location itself was checked with the settings (`Settings.views`)."""
+    from linkledger.infrastructure.view_stores import is_redis
 
-    check_views_location(views)
-    if views.startswith(REMOTE_VIEWS):
+    if is_redis(views):
         return None
     path = views.removeprefix("sqlite:///")
     return None if Path(path).expanduser().is_file() else path
@@ -130,10 +127,10 @@ def open_writer(store: str, prices: list[Path], policies: list[Path], at: dateti
 @contextlib.contextmanager
 def reading(args: argparse.Namespace, projections: list[str]) -> Iterator[Views]:
     """The views to read from; with --fresh, after they have caught up with the log."""
-    from linkledger.infrastructure.view_queries import Views
-
     require_store(args.store)  # cheap: no store, no views
     store = open_views(args)
+    from linkledger.infrastructure.view_queries import Views  # after the checks: a refusal is quick
+
     try:
         views = Views(store)
         if args.fresh:
@@ -183,14 +180,20 @@ def forget_new_store(path: Path | None) -> None:
     but the rule files (another process wrote to it meanwhile)."""
     import sqlite3
 
+    from linkledger.domain.rule_library import RuleLibrary
+
     if path is None:
         return
     with contextlib.closing(sqlite3.connect(path)) as db:  # another process may have written since
         (others,) = db.execute(
-            "SELECT count(*) FROM stored_events WHERE topic NOT LIKE 'linkledger.RuleLibrary.%'"
+            "SELECT count(*) FROM stored_events WHERE topic NOT LIKE ?", (f"{RuleLibrary.TOPIC}.%",)
         ).fetchone()
-    if others:
-        return
+    if not others:
+        remove_sqlite_file(path)
+
+
+def remove_sqlite_file(path: Path) -> None:
+    """An SQLite file and its side files (`-wal`, `-shm`, `-journal`), if there."""
     for p in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
         p.unlink(missing_ok=True)
 
